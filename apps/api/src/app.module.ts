@@ -1,0 +1,96 @@
+import { type DynamicModule, Module, type Provider, type Type } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_PIPE, DiscoveryModule } from '@nestjs/core';
+import { BullModule } from '@nestjs/bull';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { dataSourceOptions, ENTITIES, runMigrations } from '@imbridge/persistence';
+import { WecomModule } from '@imbridge/platform-wecom';
+import { APP_CONFIG, type AppConfig } from './config/app-config';
+import { AuditService } from './audit/audit.service';
+import { AuthController } from './auth/auth.controller';
+import { AuthGuard } from './auth/auth.guard';
+import { LoginLimiter } from './auth/login-limiter.service';
+import { SessionService } from './auth/session.service';
+import { CallbackDiagnostics } from './callbacks/callback-diagnostics.service';
+import { CallbackIngestService } from './callbacks/callback-ingest.service';
+import { CallbacksController } from './callbacks/callbacks.controller';
+import { InboxDispatcher } from './callbacks/inbox-dispatcher.service';
+import { InboxWriter } from './callbacks/inbox-writer.service';
+import { AllExceptionsFilter } from './common/exception.filter';
+import { RedisService } from './common/redis.service';
+import { validationPipe } from './common/validation';
+import { ConversationsController } from './conversations/conversations.controller';
+import { HealthController } from './health/health.controller';
+import { InboxProcessor } from './inbox/inbox.processor';
+import { InboxService } from './inbox/inbox.service';
+import { SweeperService } from './inbox/sweeper.service';
+import { IntegrationsController } from './integrations/integrations.controller';
+import { IntegrationsService } from './integrations/integrations.service';
+import { OutboundProcessor, OutboundSender } from './outbound/outbound.processor';
+import { OutboundService } from './outbound/outbound.service';
+import { SendRateLimiter } from './outbound/rate-limiter.service';
+import { RedisTokenStore } from './outbound/redis-token-store';
+import { PlatformRegistry } from './platforms/platform-registry.service';
+import { PlatformsController } from './platforms/platforms.controller';
+import { INBOX_QUEUE, OUTBOUND_QUEUE } from './queue/queues';
+import { SecretsService } from './security/secrets.service';
+import { UsersController } from './users/users.controller';
+import { UsersService } from './users/users.service';
+
+/** Platform modules; each registers its adapter through @RegisterPlatformAdapter(). */
+const PLATFORM_MODULES: Type[] = [WecomModule];
+
+@Module({})
+export class AppModule {
+  /** The same build runs as the HTTP API, a queue worker, or both, chosen by IMBRIDGE_ROLE. */
+  static forRoot(config: AppConfig): DynamicModule {
+    const http = config.role !== 'worker';
+    const worker = config.role !== 'api';
+    const providers: Provider[] = [
+      { provide: APP_CONFIG, useValue: config },
+      RedisService,
+      SecretsService,
+      AuditService,
+      PlatformRegistry,
+      IntegrationsService,
+      UsersService,
+      SessionService,
+      LoginLimiter,
+      InboxWriter,
+      InboxDispatcher,
+      CallbackDiagnostics,
+      CallbackIngestService,
+      InboxService,
+      OutboundService,
+      RedisTokenStore,
+      SendRateLimiter,
+      { provide: APP_GUARD, useClass: AuthGuard },
+      { provide: APP_FILTER, useClass: AllExceptionsFilter },
+      { provide: APP_PIPE, useValue: validationPipe() },
+    ];
+    if (worker) providers.push(InboxProcessor, OutboundSender, OutboundProcessor, SweeperService);
+    return {
+      module: AppModule,
+      imports: [
+        DiscoveryModule,
+        TypeOrmModule.forRootAsync({
+          useFactory: () => dataSourceOptions({ url: config.databaseUrl, poolSize: config.dbPoolSize }),
+          dataSourceFactory: async (options) => {
+            const ds = new DataSource(options!);
+            await ds.initialize();
+            await runMigrations(ds);
+            return ds;
+          },
+        }),
+        TypeOrmModule.forFeature(ENTITIES),
+        BullModule.forRoot({ url: config.redisUrl, prefix: `${config.redisPrefix}:bull` }),
+        BullModule.registerQueue({ name: INBOX_QUEUE }, { name: OUTBOUND_QUEUE }),
+        ...PLATFORM_MODULES,
+      ],
+      controllers: http
+        ? [AuthController, UsersController, PlatformsController, IntegrationsController, CallbacksController, ConversationsController, HealthController]
+        : [],
+      providers,
+    };
+  }
+}

@@ -1,0 +1,146 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { getQueueToken } from '@nestjs/bull';
+import fastifyStatic from '@fastify/static';
+import { createBullBoard } from '@bull-board/api';
+import { BullAdapter } from '@bull-board/api/bullAdapter';
+import { FastifyAdapter as BullBoardAdapter } from '@bull-board/fastify';
+import type { Queue } from 'bull';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppModule } from './app.module';
+import type { AppConfig } from './config/app-config';
+import { createRootLogger, PinoNestLogger } from './common/logger';
+import { RedisService } from './common/redis.service';
+import { SessionService } from './auth/session.service';
+import { UsersService } from './users/users.service';
+import { INBOX_QUEUE, OUTBOUND_QUEUE } from './queue/queues';
+
+/** Callback bodies are small; anything larger is refused before it is read (64 KB). */
+export const CALLBACK_BODY_LIMIT = 64 * 1024;
+const API_BODY_LIMIT = 1024 * 1024;
+
+export interface RunningApp {
+  app: INestApplicationContext;
+  /** Base URL when listening (http role), else undefined. */
+  url: string | undefined;
+  close(): Promise<void>;
+}
+
+/**
+ * Body handling: callback routes always get the raw bytes (signatures are computed over them, and
+ * nothing is parsed before verification); other routes get JSON parsed by Fastify's safe parser.
+ */
+function configureBodyParsing(fastify: FastifyInstance): void {
+  fastify.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/callbacks/')) route.bodyLimit = CALLBACK_BODY_LIMIT;
+  });
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (req, body, done) => {
+    const buf = body as Buffer;
+    if ((req.url ?? '').startsWith('/callbacks/')) return done(null, buf);
+    const type = String(req.headers['content-type'] ?? '');
+    if (type.startsWith('application/json')) return parseJson(req, buf.toString('utf8'), done);
+    done(null, buf);
+  });
+}
+
+function securityHeaders(fastify: FastifyInstance): void {
+  fastify.addHook('onSend', async (req, reply, payload) => {
+    void reply.header('x-content-type-options', 'nosniff');
+    void reply.header('referrer-policy', 'same-origin');
+    if (!(req.url ?? '').startsWith('/api/docs')) void reply.header('x-frame-options', 'DENY');
+    return payload;
+  });
+}
+
+function serveConsole(fastify: FastifyInstance, dir: string): void {
+  void fastify.register(fastifyStatic, { root: dir, prefix: '/', wildcard: false, index: false, cacheControl: true, maxAge: '1h' });
+  // Client-side routes (/integrations/…) get index.html; unknown API paths stay JSON 404s.
+  fastify.get('/*', (req: FastifyRequest, reply: FastifyReply) => {
+    const url = req.url ?? '/';
+    if (url.startsWith('/api/') || url.startsWith('/callbacks/') || url.startsWith('/admin/')) {
+      return reply.status(404).send({ statusCode: 404, code: 'NOT_FOUND', message: 'not found', messageZh: '未找到' });
+    }
+    return reply
+      .header('cache-control', 'no-cache')
+      .header(
+        'content-security-policy',
+        "default-src 'self'; img-src 'self' data: https:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'self'",
+      )
+      .sendFile('index.html');
+  });
+  fastify.get('/', (_req: FastifyRequest, reply: FastifyReply) => reply.header('cache-control', 'no-cache').sendFile('index.html'));
+}
+
+async function mountBullBoard(app: NestFastifyApplication): Promise<void> {
+  const sessions = app.get(SessionService);
+  const board = new BullBoardAdapter();
+  board.setBasePath('/admin/queues');
+  createBullBoard({
+    queues: [INBOX_QUEUE, OUTBOUND_QUEUE].map((name) => new BullAdapter(app.get<Queue>(getQueueToken(name)), { readOnlyMode: false })),
+    serverAdapter: board,
+  });
+  await app.register(async (scope: FastifyInstance) => {
+    scope.addHook('onRequest', async (req, reply) => {
+      const user = sessions.fromRequest(req as unknown as Parameters<SessionService['fromRequest']>[0]);
+      if (!user || user.role !== 'admin') {
+        await reply.status(user ? 403 : 401).send({ statusCode: user ? 403 : 401, code: user ? 'FORBIDDEN' : 'UNAUTHENTICATED', message: 'administrators only' });
+      }
+    });
+    await scope.register(board.registerPlugin() as never, { prefix: '/admin/queues' });
+  });
+}
+
+export async function startApp(config: AppConfig, opts: { listen?: boolean } = {}): Promise<RunningApp> {
+  const root = createRootLogger(config.logLevel);
+  const logger = new PinoNestLogger(root);
+
+  if (config.role === 'worker') {
+    const ctx = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger });
+    ctx.enableShutdownHooks();
+    await ctx.get(RedisService).checkEvictionPolicy();
+    root.info({ role: config.role }, 'imbridge worker started');
+    return { app: ctx, url: undefined, close: () => ctx.close() };
+  }
+
+  const adapter = new FastifyAdapter({ bodyLimit: API_BODY_LIMIT, routerOptions: { maxParamLength: 256 }, logger: false });
+  configureBodyParsing(adapter.getInstance());
+  securityHeaders(adapter.getInstance());
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { logger, bodyParser: false });
+  app.enableShutdownHooks();
+
+  const doc = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('imbridge API')
+      .setDescription('Gateway between bots / human service desks and WeCom, WeChat, DingTalk, Feishu. Authenticate with POST /api/auth/login, then send `Authorization: Bearer <accessToken>`.')
+      .setVersion('0.1.0')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('api/docs', app, doc, { jsonDocumentUrl: 'api/docs/openapi.json' });
+  await mountBullBoard(app);
+
+  const consoleDir = config.consoleDir ?? join(process.cwd(), 'dist/apps/console');
+  if (existsSync(join(consoleDir, 'index.html'))) serveConsole(adapter.getInstance(), consoleDir);
+  else root.warn({ consoleDir }, 'console build not found; serving the API only (run `npm run build`)');
+
+  await app.init();
+  await app.get(UsersService).seedAdmin();
+  await app.get(RedisService).checkEvictionPolicy();
+
+  let url: string | undefined;
+  if (opts.listen !== false) {
+    await app.listen(config.port, config.host);
+    const addr = app.getHttpServer().address();
+    const port = typeof addr === 'object' && addr ? addr.port : config.port;
+    url = `http://127.0.0.1:${port}`;
+    root.info({ role: config.role, port, publicBaseUrl: config.publicBaseUrl }, `imbridge listening on ${config.host}:${port}`);
+  }
+  return { app, url, close: () => app.close() };
+}

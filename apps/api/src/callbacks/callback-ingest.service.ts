@@ -1,0 +1,103 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { CallbackRejected, type CallbackHttpReply, type CallbackRequest } from '@imbridge/platform-core';
+import { IntegrationsService } from '../integrations/integrations.service';
+import { PlatformRegistry } from '../platforms/platform-registry.service';
+import { CallbackDiagnostics } from './callback-diagnostics.service';
+import { InboxDispatcher } from './inbox-dispatcher.service';
+import { InboxWriter } from './inbox-writer.service';
+
+/**
+ * The same status, body and length for every authentication, decryption or format failure, and for
+ * unknown integrations: a caller learns nothing about which check failed.
+ */
+export const UNIFORM_REJECTION: CallbackHttpReply = { status: 400, contentType: 'text/plain; charset=utf-8', body: 'invalid request' };
+/** Storage is down: the platform should retry, so never a 200. */
+export const STORE_UNAVAILABLE: CallbackHttpReply = { status: 503, contentType: 'text/plain; charset=utf-8', body: 'temporarily unavailable' };
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface IncomingCallback extends CallbackRequest {
+  platform: string;
+  integrationId: string;
+}
+
+/** verify → decrypt → parse → normalize (adapter), store in the inbox, then answer and dispatch. */
+@Injectable()
+export class CallbackIngestService {
+  private readonly logger = new Logger('Callbacks');
+
+  constructor(
+    private readonly registry: PlatformRegistry,
+    private readonly integrations: IntegrationsService,
+    private readonly writer: InboxWriter,
+    private readonly dispatcher: InboxDispatcher,
+    private readonly diagnostics: CallbackDiagnostics,
+  ) {}
+
+  async handle(cb: IncomingCallback): Promise<CallbackHttpReply> {
+    const adapter = this.registry.get(cb.platform);
+    if (!adapter?.callback || !UUID.test(cb.integrationId)) return UNIFORM_REJECTION;
+
+    let integration;
+    try {
+      integration = await this.integrations.runtime(cb.integrationId);
+    } catch (err) {
+      this.logger.error(`integration lookup failed: ${(err as Error).message}`);
+      return STORE_UNAVAILABLE;
+    }
+    if (!integration || integration.platform !== cb.platform) return UNIFORM_REJECTION;
+    const record = (outcome: 'accepted' | 'duplicate' | 'verified' | 'rejected' | 'error', detail: string) =>
+      this.diagnostics.record(integration.id, { at: new Date().toISOString(), method: cb.method, outcome, detail });
+    if (!integration.enabled) {
+      record('rejected', 'integration-disabled');
+      return UNIFORM_REJECTION;
+    }
+    if (!adapter.descriptor.callbackMethods.includes(cb.method)) {
+      record('rejected', 'method-not-allowed');
+      return UNIFORM_REJECTION;
+    }
+
+    let outcome;
+    try {
+      outcome = await adapter.callback.handle(cb, {
+        integrationId: integration.id,
+        config: integration.config,
+        replayToleranceSeconds: integration.replayToleranceSeconds,
+        now: new Date(),
+      });
+    } catch (err) {
+      if (err instanceof CallbackRejected) {
+        record('rejected', err.message);
+        this.logger.warn(`callback refused for integration ${integration.id}: ${err.reason}`);
+        return UNIFORM_REJECTION;
+      }
+      record('error', 'internal error');
+      this.logger.error(`callback adapter failed for integration ${integration.id}: ${(err as Error).stack ?? String(err)}`);
+      return { status: 500, contentType: 'text/plain; charset=utf-8', body: 'internal error' };
+    }
+
+    if (outcome.kind === 'reply') {
+      record('verified', outcome.diagnostic);
+      return outcome.reply;
+    }
+
+    let results;
+    try {
+      results = await Promise.all(outcome.events.map((e) => this.writer.insert(integration.id, e)));
+    } catch (err) {
+      record('error', 'storage unavailable');
+      this.logger.error(`inbox insert failed: ${(err as Error).message}`);
+      return STORE_UNAVAILABLE;
+    }
+    let fresh = 0;
+    results.forEach((r, i) => {
+      const event = outcome.events[i];
+      if (r.id && event) {
+        fresh++;
+        this.dispatcher.dispatch({ integrationId: integration.id, conversationKey: event.conversationKey, eventId: r.id });
+      }
+    });
+    record(fresh > 0 ? 'accepted' : 'duplicate', outcome.diagnostic);
+    return outcome.reply;
+  }
+}

@@ -1,0 +1,75 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { InboundEvent } from '@imbridge/platform-core';
+
+interface Pending {
+  integrationId: string;
+  event: InboundEvent;
+  resolve: (r: { id: string | null }) => void;
+  reject: (err: unknown) => void;
+}
+
+const MAX_BATCH = 200;
+
+/**
+ * Stores callback events durably. Concurrent callbacks are grouped into one multi-row INSERT
+ * (`ON CONFLICT DO NOTHING` on integration + dedupe key); each caller's promise settles only after
+ * its row is committed, so the platform never gets a 200 for something not stored.
+ * Resolves `{id}` for a new row, `{id: null}` for a duplicate.
+ */
+@Injectable()
+export class InboxWriter {
+  private queue: Pending[] = [];
+  private flushing = false;
+
+  constructor(private readonly ds: DataSource) {}
+
+  insert(integrationId: string, event: InboundEvent): Promise<{ id: string | null }> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ integrationId, event, resolve, reject });
+      if (!this.flushing) {
+        this.flushing = true;
+        setImmediate(() => void this.flush());
+      }
+    });
+  }
+
+  private async flush(): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, MAX_BATCH);
+        await this.write(batch);
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  private async write(batch: Pending[]): Promise<void> {
+    const params: unknown[] = [];
+    const values = batch.map((p, i) => {
+      params.push(p.integrationId, p.event.dedupeKey, p.event.conversationKey, JSON.stringify(p.event.message));
+      const b = i * 4;
+      return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}::jsonb)`;
+    });
+    let rows: { id: string; integration_id: string; dedupe_key: string }[];
+    try {
+      rows = await this.ds.query(
+        `INSERT INTO inbox_events (integration_id, dedupe_key, conversation_key, payload) VALUES ${values.join(', ')}
+         ON CONFLICT (integration_id, dedupe_key) DO NOTHING RETURNING id, integration_id, dedupe_key`,
+        params,
+      );
+    } catch (err) {
+      for (const p of batch) p.reject(err);
+      return;
+    }
+    const inserted = new Map(rows.map((r) => [`${r.integration_id}\n${r.dedupe_key}`, String(r.id)]));
+    for (const p of batch) {
+      const key = `${p.integrationId}\n${p.event.dedupeKey}`;
+      const id = inserted.get(key);
+      // The same key twice in one batch: the first caller owns the new row, the second is a duplicate.
+      if (id !== undefined) inserted.delete(key);
+      p.resolve({ id: id ?? null });
+    }
+  }
+}

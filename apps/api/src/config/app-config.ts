@@ -1,0 +1,108 @@
+import { parseMasterKey } from '@imbridge/crypto';
+
+export type ProcessRole = 'api' | 'worker' | 'all';
+
+/** Everything the process reads from its environment, validated once at boot. */
+export interface AppConfig {
+  port: number;
+  host: string;
+  publicBaseUrl: string;
+  databaseUrl: string;
+  redisUrl: string;
+  redisPrefix: string;
+  masterKeys: Buffer[];
+  role: ProcessRole;
+  allowPrivateUrls: boolean;
+  adminUsername: string | undefined;
+  adminPassword: string | undefined;
+  logLevel: string;
+  consoleDir: string | undefined;
+  sweepIntervalMs: number;
+  inboxStaleMs: number;
+  outboundStaleMs: number;
+  sendRatePerSecond: number;
+  sessionTtlSeconds: number;
+  dbPoolSize: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const intOf = (env: NodeJS.ProcessEnv, key: string, def: number, problems: string[], min = 0): number => {
+  const raw = env[key];
+  if (raw === undefined || raw === '') return def;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) {
+    problems.push(`${key} must be a whole number ≥ ${min} (got "${raw}")`);
+    return def;
+  }
+  return n;
+};
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const problems: string[] = [];
+  const port = intOf(env, 'PORT', 3000, problems, 0);
+  const databaseUrl = env['DATABASE_URL'] ?? '';
+  if (!/^postgres(ql)?:\/\//.test(databaseUrl)) problems.push('DATABASE_URL must be set to a postgres:// URL');
+  const redisUrl = env['REDIS_URL'] ?? '';
+  if (!/^rediss?:\/\//.test(redisUrl)) problems.push('REDIS_URL must be set to a redis:// URL');
+
+  const masterKeys: Buffer[] = [];
+  const rawKey = env['IMBRIDGE_MASTER_KEY'];
+  if (!rawKey) {
+    problems.push('IMBRIDGE_MASTER_KEY must be set (32 random bytes, e.g. `openssl rand -base64 32`); it encrypts secrets at rest');
+  } else {
+    for (const [i, k] of [rawKey, ...(env['IMBRIDGE_MASTER_KEY_PREVIOUS'] ?? '').split(',')].entries()) {
+      if (i > 0 && k.trim() === '') continue;
+      try {
+        masterKeys.push(parseMasterKey(k.trim()));
+      } catch (err) {
+        problems.push(`${i === 0 ? 'IMBRIDGE_MASTER_KEY' : 'IMBRIDGE_MASTER_KEY_PREVIOUS'}: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  const role = (env['IMBRIDGE_ROLE'] ?? 'all') as ProcessRole;
+  if (!['api', 'worker', 'all'].includes(role)) problems.push('IMBRIDGE_ROLE must be api, worker or all');
+
+  const publicBaseUrl = (env['PUBLIC_BASE_URL'] ?? `http://localhost:${port}`).replace(/\/+$/, '');
+  try {
+    const u = new URL(publicBaseUrl);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error();
+  } catch {
+    problems.push(`PUBLIC_BASE_URL must be an http(s) URL (got "${publicBaseUrl}")`);
+  }
+
+  const redisPrefix = env['IMBRIDGE_REDIS_PREFIX'] ?? 'imbridge';
+  if (!/^[A-Za-z0-9:_-]{1,64}$/.test(redisPrefix)) problems.push('IMBRIDGE_REDIS_PREFIX may hold letters, digits, : _ - only');
+
+  const config: AppConfig = {
+    port,
+    host: env['HOST'] ?? '0.0.0.0',
+    publicBaseUrl,
+    databaseUrl,
+    redisUrl,
+    redisPrefix,
+    masterKeys,
+    role,
+    allowPrivateUrls: env['IMBRIDGE_ALLOW_PRIVATE_URLS'] === 'true',
+    adminUsername: env['ADMIN_USERNAME'] || undefined,
+    adminPassword: env['ADMIN_PASSWORD'] || undefined,
+    logLevel: env['LOG_LEVEL'] ?? 'info',
+    consoleDir: env['IMBRIDGE_CONSOLE_DIR'] || undefined,
+    sweepIntervalMs: intOf(env, 'IMBRIDGE_SWEEP_INTERVAL_MS', 15_000, problems, 100),
+    inboxStaleMs: intOf(env, 'IMBRIDGE_INBOX_STALE_MS', 10_000, problems, 0),
+    outboundStaleMs: intOf(env, 'IMBRIDGE_OUTBOUND_STALE_MS', 60_000, problems, 0),
+    sendRatePerSecond: intOf(env, 'IMBRIDGE_SEND_RATE_PER_SECOND', 30, problems, 1),
+    sessionTtlSeconds: intOf(env, 'IMBRIDGE_SESSION_TTL_SECONDS', 12 * 3600, problems, 60),
+    dbPoolSize: intOf(env, 'IMBRIDGE_DB_POOL_SIZE', 10, problems, 2),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -1,0 +1,105 @@
+import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiProperty, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { IsString, Length } from 'class-validator';
+import { DataSource } from 'typeorm';
+import type { ConversationState, ConversationView, MessageView } from '@imbridge/contracts';
+import { MessageEntity } from '@imbridge/persistence';
+import { ApiError, notFound } from '../common/api-error';
+import { CurrentUser, Roles, type SessionUser } from '../auth/auth.decorators';
+import { messageView, OutboundService } from '../outbound/outbound.service';
+
+export class SendTextDto {
+  @ApiProperty({ example: '您好，请问有什么可以帮您？' })
+  @IsString()
+  @Length(1, 20000)
+  text!: string;
+}
+
+const STATES: ConversationState[] = ['bot', 'queued', 'assigned', 'closed'];
+const UUID = /^[0-9a-f-]{36}$/i;
+
+interface ConversationRow {
+  id: string;
+  integration_id: string;
+  platform: ConversationView['platform'];
+  state: ConversationState;
+  contact_id: string;
+  external_id: string;
+  display_name: string | null;
+  assignee_id: string | null;
+  last_message_at: Date | null;
+  last_message_preview: string | null;
+  created_at: Date;
+}
+
+@ApiTags('conversations')
+@ApiBearerAuth()
+@Controller('api/conversations')
+export class ConversationsController {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly outbound: OutboundService,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Conversations, most recent first' })
+  @ApiQuery({ name: 'integrationId', required: false })
+  @ApiQuery({ name: 'state', required: false, enum: STATES })
+  @ApiQuery({ name: 'limit', required: false })
+  @ApiQuery({ name: 'offset', required: false })
+  async list(
+    @Query('integrationId') integrationId?: string,
+    @Query('state') state?: string,
+    @Query('limit') limit = '50',
+    @Query('offset') offset = '0',
+  ): Promise<ConversationView[]> {
+    if (integrationId !== undefined && !UUID.test(integrationId)) throw new ApiError(400, 'BAD_QUERY', 'integrationId must be a UUID', 'integrationId 格式不正确');
+    if (state !== undefined && !STATES.includes(state as ConversationState)) throw new ApiError(400, 'BAD_QUERY', `state must be one of ${STATES.join(', ')}`, 'state 取值不正确');
+    const lim = Math.min(Math.max(Number(limit) || 50, 1), 200);
+    const off = Math.max(Number(offset) || 0, 0);
+    const rows: ConversationRow[] = await this.ds.query(
+      `SELECT c.id, c.integration_id, i.platform, c.state, c.contact_id, ct.external_id, ct.display_name, c.assignee_id,
+              c.last_message_at, c.last_message_preview, c.created_at
+       FROM conversations c JOIN contacts ct ON ct.id = c.contact_id JOIN integrations i ON i.id = c.integration_id
+       WHERE ($1::uuid IS NULL OR c.integration_id = $1) AND ($2::varchar IS NULL OR c.state = $2)
+       ORDER BY c.last_message_at DESC NULLS LAST, c.created_at DESC LIMIT ${lim} OFFSET ${off}`,
+      [integrationId ?? null, state ?? null],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      integrationId: r.integration_id,
+      platform: r.platform,
+      state: r.state,
+      contact: { id: r.contact_id, externalId: r.external_id, displayName: r.display_name },
+      assigneeId: r.assignee_id,
+      lastMessageAt: r.last_message_at ? new Date(r.last_message_at).toISOString() : null,
+      lastMessagePreview: r.last_message_preview,
+      createdAt: new Date(r.created_at).toISOString(),
+    }));
+  }
+
+  @Get(':id/messages')
+  @ApiOperation({ summary: 'Messages of a conversation, oldest first' })
+  async messages(@Param('id') id: string): Promise<MessageView[]> {
+    if (!UUID.test(id)) throw notFound('conversation', '会话');
+    const exists = await this.ds.query('SELECT 1 FROM conversations WHERE id = $1', [id]);
+    if (exists.length === 0) throw notFound('conversation', '会话');
+    const rows = await this.ds.getRepository(MessageEntity).find({ where: { conversationId: id }, order: { createdAt: 'ASC', id: 'ASC' }, take: 1000 });
+    return rows.map(messageView);
+  }
+
+  @Post(':id/messages')
+  @ApiOperation({ summary: 'Send a text reply (queued; delivery status on the message)' })
+  async send(@Param('id') id: string, @Body() dto: SendTextDto, @CurrentUser() user: SessionUser): Promise<MessageView> {
+    if (!UUID.test(id)) throw notFound('conversation', '会话');
+    return this.outbound.enqueue(id, { type: 'text', text: dto.text }, user.id);
+  }
+
+  @Post('messages/:messageId/retry')
+  @Roles('admin')
+  @ApiOperation({ summary: 'Re-drive a failed (dead-lettered) outbound message' })
+  async retry(@Param('messageId') messageId: string): Promise<MessageView> {
+    if (!UUID.test(messageId)) throw notFound('message', '消息');
+    return this.outbound.retry(messageId);
+  }
+}

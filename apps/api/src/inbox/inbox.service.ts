@@ -1,0 +1,109 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { InboundMessage } from '@imbridge/contracts';
+
+const MAX_ATTEMPTS = 5;
+const BATCH = 100;
+
+interface PendingRow {
+  id: string;
+  payload: InboundMessage;
+  attempts: number;
+}
+
+export function previewOf(m: InboundMessage): string {
+  if (m.type === 'text') return (m.text ?? '').slice(0, 200);
+  if (m.type === 'event') return `[event] ${m.event?.name ?? ''}`.slice(0, 200);
+  return `[${m.type}]`;
+}
+
+/**
+ * Turns stored inbox events into contacts, conversations and messages. One conversation is processed
+ * by one process at a time (a PostgreSQL advisory lock held across all workers), in arrival order,
+ * each event exactly once (the message row is unique per inbox event).
+ */
+@Injectable()
+export class InboxService {
+  private readonly logger = new Logger('Inbox');
+
+  constructor(private readonly ds: DataSource) {}
+
+  async processConversation(integrationId: string, conversationKey: string): Promise<number> {
+    const runner = this.ds.createQueryRunner();
+    await runner.connect();
+    const lockKey = `inbox:${integrationId}:${conversationKey}`;
+    let processed = 0;
+    try {
+      await runner.query(`SET lock_timeout = '60s'`);
+      await runner.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [lockKey]);
+      try {
+        for (;;) {
+          const rows: PendingRow[] = await runner.query(
+            `SELECT id, payload, attempts FROM inbox_events
+             WHERE integration_id = $1 AND conversation_key = $2 AND status = 'pending' ORDER BY id LIMIT ${BATCH}`,
+            [integrationId, conversationKey],
+          );
+          if (rows.length === 0) break;
+          for (const row of rows) {
+            await runner.startTransaction();
+            try {
+              await this.apply(runner.manager, integrationId, row);
+              await runner.commitTransaction();
+              processed++;
+            } catch (err) {
+              await runner.rollbackTransaction();
+              await this.recordFailure(row, err);
+            }
+          }
+          if (rows.length < BATCH) break;
+        }
+      } finally {
+        await runner.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [lockKey]);
+      }
+    } finally {
+      await runner.release();
+    }
+    return processed;
+  }
+
+  private async apply(m: EntityManager, integrationId: string, row: PendingRow): Promise<void> {
+    const msg = row.payload;
+    const [contact] = await m.query(
+      `INSERT INTO contacts (integration_id, external_id, display_name) VALUES ($1, $2, $3)
+       ON CONFLICT (integration_id, external_id) DO UPDATE SET display_name = COALESCE(EXCLUDED.display_name, contacts.display_name)
+       RETURNING id`,
+      [integrationId, msg.sender.externalId, msg.sender.name ?? null],
+    );
+    const [conversation] = await m.query(
+      `INSERT INTO conversations (integration_id, contact_id) VALUES ($1, $2)
+       ON CONFLICT (integration_id, contact_id) DO UPDATE SET updated_at = now() RETURNING id`,
+      [integrationId, contact.id],
+    );
+    const { text, type, platformMessageId, sentAt, sender: _sender, ...rest } = msg;
+    void _sender;
+    await m.query(
+      `INSERT INTO messages (conversation_id, integration_id, direction, type, text, content, status, platform_message_id, inbox_event_id, created_at)
+       VALUES ($1, $2, 'in', $3, $4, $5::jsonb, 'received', $6, $7, $8)
+       ON CONFLICT (inbox_event_id) DO NOTHING`,
+      [conversation.id, integrationId, type, text ?? null, JSON.stringify(rest), platformMessageId ?? null, row.id, sentAt],
+    );
+    await m.query(
+      `UPDATE conversations SET last_message_at = GREATEST(COALESCE(last_message_at, $2), $2), last_inbound_at = now(),
+         last_message_preview = $3, updated_at = now() WHERE id = $1`,
+      [conversation.id, sentAt, previewOf(msg)],
+    );
+    await m.query(`UPDATE inbox_events SET status = 'processed', processed_at = now(), attempts = attempts + 1 WHERE id = $1`, [row.id]);
+  }
+
+  private async recordFailure(row: PendingRow, err: unknown): Promise<void> {
+    const attempts = row.attempts + 1;
+    const status = attempts >= MAX_ATTEMPTS ? 'failed' : 'pending';
+    this.logger.error(`inbox event ${row.id} failed (attempt ${attempts}): ${(err as Error).message}`);
+    await this.ds.query(`UPDATE inbox_events SET attempts = $2, status = $3, last_error = $4 WHERE id = $1`, [
+      row.id,
+      attempts,
+      status,
+      String((err as Error).message).slice(0, 2000),
+    ]);
+  }
+}

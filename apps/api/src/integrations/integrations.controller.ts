@@ -1,0 +1,94 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Req } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { IsBoolean, IsIn, IsObject, IsOptional, IsString, Length } from 'class-validator';
+import type { FastifyRequest } from 'fastify';
+import { PLATFORM_IDS, type IntegrationView, type PlatformId } from '@imbridge/contracts';
+import { CurrentUser, Roles, type SessionUser } from '../auth/auth.decorators';
+import { CallbackDiagnostics, type CallbackRecord } from '../callbacks/callback-diagnostics.service';
+import { IntegrationsService } from './integrations.service';
+
+export class CreateIntegrationDto {
+  @ApiProperty({ enum: PLATFORM_IDS, example: 'wecom' })
+  @IsIn(PLATFORM_IDS)
+  platform!: PlatformId;
+
+  @ApiProperty({ example: '客服应用' })
+  @IsString()
+  @Length(1, 128)
+  name!: string;
+
+  @ApiPropertyOptional({ default: true })
+  @IsOptional()
+  @IsBoolean()
+  enabled?: boolean;
+
+  @ApiProperty({ description: "Fields from the platform descriptor (GET /api/platforms)", example: { corpId: 'ww0123456789abcdef', agentId: 1000002 } })
+  @IsObject()
+  config!: Record<string, unknown>;
+}
+
+export class UpdateIntegrationDto {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @Length(1, 128)
+  name?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsBoolean()
+  enabled?: boolean;
+
+  @ApiPropertyOptional({ description: 'Changed fields only; a secret left out keeps its stored value' })
+  @IsOptional()
+  @IsObject()
+  config?: Record<string, unknown>;
+}
+
+const actorOf = (u: SessionUser, req: FastifyRequest) => ({ id: u.id, username: u.username, ip: req.ip });
+
+@ApiTags('integrations')
+@ApiBearerAuth()
+@Roles('admin')
+@Controller('api/integrations')
+export class IntegrationsController {
+  constructor(
+    private readonly integrations: IntegrationsService,
+    private readonly diagnostics: CallbackDiagnostics,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: 'All integrations; secret fields masked' })
+  list(): Promise<IntegrationView[]> {
+    return this.integrations.list();
+  }
+
+  @Post()
+  @ApiOperation({ summary: 'Create an integration; the answer carries its callbackUrl' })
+  create(@Body() dto: CreateIntegrationDto, @CurrentUser() user: SessionUser, @Req() req: FastifyRequest): Promise<IntegrationView> {
+    return this.integrations.create(dto, actorOf(user, req));
+  }
+
+  @Get(':id')
+  get(@Param('id') id: string): Promise<IntegrationView> {
+    return this.integrations.get(id);
+  }
+
+  @Get(':id/callbacks')
+  @ApiOperation({ summary: 'The last 50 callbacks the platform sent, with outcome and the reason of failures' })
+  async callbacks(@Param('id') id: string): Promise<CallbackRecord[]> {
+    await this.integrations.get(id);
+    return this.diagnostics.recent(id);
+  }
+
+  @Put(':id')
+  update(@Param('id') id: string, @Body() dto: UpdateIntegrationDto, @CurrentUser() user: SessionUser, @Req() req: FastifyRequest): Promise<IntegrationView> {
+    return this.integrations.update(id, dto, actorOf(user, req));
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  async remove(@Param('id') id: string, @CurrentUser() user: SessionUser, @Req() req: FastifyRequest): Promise<void> {
+    await this.integrations.remove(id, actorOf(user, req));
+  }
+}

@@ -1,0 +1,161 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { Process, Processor } from '@nestjs/bull';
+import type { Job } from 'bull';
+import { DataSource } from 'typeorm';
+import { RETRYABLE_BY_DEFAULT } from '@imbridge/contracts';
+import { PlatformError } from '@imbridge/platform-core';
+import { MessageEntity, OutboundMessageEntity } from '@imbridge/persistence';
+import { RedisLock, RedisService } from '../common/redis.service';
+import { IntegrationsService } from '../integrations/integrations.service';
+import { PlatformRegistry } from '../platforms/platform-registry.service';
+import { GuardedHttpClient } from '../security/guarded-http.client';
+import { UrlPolicy } from '../security/url-policy';
+import { Inject } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { OUTBOUND_QUEUE, type OutboundJob } from '../queue/queues';
+import { OutboundService } from './outbound.service';
+import { SendRateLimiter } from './rate-limiter.service';
+import { RedisTokenStore } from './redis-token-store';
+
+export const MAX_SEND_ATTEMPTS = 8;
+const LOCK_TTL_MS = 60_000;
+
+/** Exponential backoff with jitter; a platform's own delay wins when it gives one. */
+export function backoffMs(attempt: number, err: PlatformError): number {
+  if (err.retryAfterMs) return err.retryAfterMs;
+  const base = err.code === 'RATE_LIMITED' ? 5_000 : 1_000;
+  const exp = Math.min(base * 2 ** (attempt - 1), 10 * 60_000);
+  return Math.round(exp * (0.8 + Math.random() * 0.4));
+}
+
+/** Errors the administrator must fix; shown on the integration. */
+const SURFACE = new Set(['CONFIG', 'PERMISSION']);
+
+/**
+ * Sends a conversation's outbox in order. One process at a time per conversation (Redis lock); it
+ * always takes the oldest unfinished message first, so a message waiting for a retry holds back the
+ * ones after it. This class, not the adapter, decides retry / dead-letter from the normalized error.
+ */
+@Injectable()
+export class OutboundSender {
+  private readonly logger = new Logger('OutboundSender');
+  private readonly http: GuardedHttpClient;
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly redis: RedisService,
+    private readonly registry: PlatformRegistry,
+    private readonly integrations: IntegrationsService,
+    private readonly tokens: RedisTokenStore,
+    private readonly limiter: SendRateLimiter,
+    private readonly outbound: OutboundService,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.http = new GuardedHttpClient(new UrlPolicy(config.allowPrivateUrls));
+  }
+
+  async drain(conversationId: string): Promise<void> {
+    for (let round = 0; round < 3; round++) {
+      const lock = await RedisLock.acquire(this.redis.client, this.redis.key('outbound-lock', conversationId), LOCK_TTL_MS);
+      if (!lock) return; // the holder re-checks after releasing, so our message is not left behind
+      try {
+        await this.sendAll(conversationId, lock);
+      } finally {
+        await lock.release();
+      }
+      // A message committed while we held the lock finds it busy; look once more after releasing.
+      if (!(await this.nextDue(conversationId))) return;
+    }
+  }
+
+  private async nextDue(conversationId: string): Promise<OutboundMessageEntity | null> {
+    const row = await this.ds.getRepository(OutboundMessageEntity).findOne({
+      where: [
+        { conversationId, status: 'queued' },
+        { conversationId, status: 'sending' },
+      ],
+      order: { seq: 'ASC' },
+    });
+    return row && row.nextAttemptAt.getTime() <= Date.now() ? row : null;
+  }
+
+  private async sendAll(conversationId: string, lock: RedisLock): Promise<void> {
+    const repo = this.ds.getRepository(OutboundMessageEntity);
+    for (;;) {
+      const row = await repo.findOne({
+        where: [
+          { conversationId, status: 'queued' },
+          { conversationId, status: 'sending' },
+        ],
+        order: { seq: 'ASC' },
+      });
+      if (!row) return;
+      const wait = row.nextAttemptAt.getTime() - Date.now();
+      if (wait > 0) {
+        await this.outbound.dispatch({ conversationId, outboundId: row.id }, wait, row.attempts);
+        return;
+      }
+      await lock.extend(LOCK_TTL_MS);
+      const keepGoing = await this.sendOne(row);
+      if (!keepGoing) return;
+    }
+  }
+
+  /** Returns false when the conversation must wait (a retry is scheduled). */
+  private async sendOne(row: OutboundMessageEntity): Promise<boolean> {
+    const attempts = row.attempts + 1;
+    await this.ds.getRepository(OutboundMessageEntity).update({ id: row.id }, { status: 'sending', attempts, updatedAt: new Date() });
+    try {
+      const integration = await this.integrations.runtime(row.integrationId);
+      if (!integration) throw new PlatformError('CONFIG', 'integration deleted', { platformCode: 'NO_INTEGRATION' });
+      if (!integration.enabled) throw new PlatformError('CONFIG', 'integration disabled', { platformCode: 'DISABLED', retryable: false });
+      const sender = this.registry.require(integration.platform).sender;
+      if (!sender) throw new PlatformError('CONFIG', `platform ${integration.platform} cannot send`, { platformCode: 'NO_SENDER' });
+      await this.limiter.acquire(row.integrationId);
+      const result = await sender.send(
+        { integrationId: row.integrationId, config: integration.config, tokens: this.tokens, http: this.http, idempotencyKey: row.id },
+        row.recipient,
+        row.payload,
+      );
+      const now = new Date();
+      await this.ds.transaction(async (m) => {
+        await m.update(OutboundMessageEntity, { id: row.id }, { status: 'sent', sentAt: now, updatedAt: now, lastError: null, platformMessageIds: result.platformMessageIds });
+        await m.update(MessageEntity, { id: row.messageId }, { status: 'sent', sentAt: now, error: null, platformMessageId: result.platformMessageIds[0] ?? null });
+      });
+      return true;
+    } catch (raw) {
+      const err = raw instanceof PlatformError ? raw : new PlatformError('TEMPORARY', (raw as Error).message ?? String(raw), { cause: raw, platformCode: 'INTERNAL' });
+      const retry = err.retryable && attempts < MAX_SEND_ATTEMPTS;
+      const lastError = { code: err.code, message: err.message.slice(0, 500), platformCode: err.platformCode, retryable: retry };
+      const now = new Date();
+      if (retry) {
+        const delay = backoffMs(attempts, err);
+        await this.ds.transaction(async (m) => {
+          await m.update(OutboundMessageEntity, { id: row.id }, { status: 'queued', nextAttemptAt: new Date(now.getTime() + delay), lastError, updatedAt: now });
+          await m.update(MessageEntity, { id: row.messageId }, { error: { code: err.code, message: lastError.message, platformCode: err.platformCode } });
+        });
+        this.logger.warn(`outbound ${row.id} attempt ${attempts} failed (${err.code} ${err.platformCode ?? ''}); retry in ${delay} ms`);
+        await this.outbound.dispatch({ conversationId: row.conversationId, outboundId: row.id }, delay, attempts);
+        return false;
+      }
+      // Dead letter: visible on the message, re-drivable by an admin; later messages go on.
+      await this.ds.transaction(async (m) => {
+        await m.update(OutboundMessageEntity, { id: row.id }, { status: 'dead', lastError, updatedAt: now });
+        await m.update(MessageEntity, { id: row.messageId }, { status: 'failed', error: { code: err.code, message: lastError.message, platformCode: err.platformCode } });
+      });
+      if (SURFACE.has(err.code)) await this.integrations.setLastError(row.integrationId, err.platformCode ?? err.code, err.message.slice(0, 500));
+      this.logger.warn(`outbound ${row.id} dead-lettered after ${attempts} attempt(s): ${err.code} ${err.platformCode ?? ''} (retryable by default: ${RETRYABLE_BY_DEFAULT[err.code]})`);
+      return true;
+    }
+  }
+}
+
+@Processor(OUTBOUND_QUEUE)
+export class OutboundProcessor {
+  constructor(private readonly sender: OutboundSender) {}
+
+  @Process({ concurrency: 16 })
+  async handle(job: Job<OutboundJob>): Promise<void> {
+    await this.sender.drain(job.data.conversationId);
+  }
+}

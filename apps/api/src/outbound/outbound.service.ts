@@ -1,0 +1,116 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectQueue } from '@nestjs/bull';
+import type { Queue } from 'bull';
+import { DataSource } from 'typeorm';
+import type { MessageView, OutgoingMessage } from '@imbridge/contracts';
+import { ContactEntity, ConversationEntity, MessageEntity, OutboundMessageEntity } from '@imbridge/persistence';
+import { ApiError, notFound } from '../common/api-error';
+import { JOB_DEFAULTS, OUTBOUND_QUEUE, type OutboundJob } from '../queue/queues';
+
+export function messageView(m: MessageEntity): MessageView {
+  return {
+    id: m.id,
+    conversationId: m.conversationId,
+    direction: m.direction,
+    type: m.type,
+    text: m.text,
+    content: m.content,
+    status: m.status,
+    error: m.error,
+    createdAt: new Date(m.createdAt).toISOString(),
+    sentAt: m.sentAt ? new Date(m.sentAt).toISOString() : null,
+  };
+}
+
+function textOf(message: OutgoingMessage): string | null {
+  switch (message.type) {
+    case 'text':
+      return message.text;
+    case 'markdown':
+      return message.markdown;
+    case 'textcard':
+      return `${message.title}\n${message.description}`;
+    case 'news':
+      return message.articles.map((a) => a.title).join('\n');
+    case 'image':
+    case 'file':
+      return null;
+  }
+}
+
+/**
+ * Queues a message for sending: the message and outbox rows are committed first, then the job is
+ * added (jobId = outbox id). If Redis is away the sweeper queues it later; nothing is lost.
+ */
+@Injectable()
+export class OutboundService {
+  private readonly logger = new Logger('Outbound');
+
+  constructor(
+    private readonly ds: DataSource,
+    @InjectQueue(OUTBOUND_QUEUE) private readonly queue: Queue<OutboundJob>,
+  ) {}
+
+  async enqueue(conversationId: string, message: OutgoingMessage, authorId: string | null): Promise<MessageView> {
+    const { msg, outbound } = await this.ds.transaction(async (m) => {
+      const conversation = await m.findOne(ConversationEntity, { where: { id: conversationId } });
+      if (!conversation) throw notFound('conversation', '会话');
+      const contact = await m.findOneOrFail(ContactEntity, { where: { id: conversation.contactId } });
+      const msg = m.create(MessageEntity, {
+        conversationId,
+        integrationId: conversation.integrationId,
+        direction: 'out',
+        type: message.type,
+        text: textOf(message),
+        content: message.type === 'text' ? null : (message as unknown as Record<string, unknown>),
+        status: 'queued',
+        error: null,
+        platformMessageId: null,
+        inboxEventId: null,
+        authorId,
+        createdAt: new Date(),
+        sentAt: null,
+      });
+      await m.save(msg);
+      const outbound = m.create(OutboundMessageEntity, {
+        messageId: msg.id,
+        integrationId: conversation.integrationId,
+        conversationId,
+        recipient: { externalId: contact.externalId, kind: 'user' },
+        payload: message,
+        status: 'queued',
+      });
+      await m.save(outbound);
+      await m.update(ConversationEntity, { id: conversationId }, { lastMessageAt: new Date(), lastMessagePreview: (textOf(message) ?? `[${message.type}]`).slice(0, 200) });
+      return { msg, outbound };
+    });
+    await this.dispatch({ conversationId, outboundId: outbound.id });
+    return messageView(msg);
+  }
+
+  /** Re-drive a failed (dead-lettered) message: back into the queue, keeping its place in order. */
+  async retry(messageId: string): Promise<MessageView> {
+    const row = await this.ds.getRepository(OutboundMessageEntity).findOne({ where: { messageId } });
+    if (!row) throw notFound('outbound message', '待发消息');
+    if (row.status !== 'dead' && row.status !== 'failed') {
+      throw new ApiError(409, 'NOT_FAILED', 'only failed messages can be retried', '只有发送失败的消息可以重试');
+    }
+    await this.ds.transaction(async (m) => {
+      await m.update(OutboundMessageEntity, { id: row.id }, { status: 'queued', attempts: 0, nextAttemptAt: new Date(), lastError: null, updatedAt: new Date() });
+      await m.update(MessageEntity, { id: messageId }, { status: 'queued', error: null });
+    });
+    await this.dispatch({ conversationId: row.conversationId, outboundId: row.id });
+    return messageView(await this.ds.getRepository(MessageEntity).findOneOrFail({ where: { id: messageId } }));
+  }
+
+  async dispatch(job: OutboundJob, delayMs = 0, attempt = 0): Promise<void> {
+    try {
+      await Promise.race([
+        this.queue.add(job, { ...JOB_DEFAULTS, jobId: `out-${job.outboundId}-${attempt}`, delay: delayMs }),
+        new Promise((_, reject) => setTimeout(() => reject(new Error('timed out')), 2000).unref()),
+      ]);
+    } catch (err) {
+      this.logger.warn(`could not queue outbound ${job.outboundId} now (${(err as Error).message}); the sweeper will`);
+    }
+  }
+}

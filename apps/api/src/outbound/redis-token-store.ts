@@ -1,0 +1,64 @@
+import { Injectable } from '@nestjs/common';
+import type { TokenProvider } from '@imbridge/platform-core';
+import { RedisLock, RedisService } from '../common/redis.service';
+
+const INVALIDATE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+const LOCK_TTL_MS = 15_000;
+const WAIT_STEP_MS = 50;
+// Refresh ahead of the platform's expiry (WeCom/MP tokens last 7200 s).
+const EXPIRY_MARGIN_S = 300;
+
+/**
+ * Access tokens shared by every process through Redis. A refresh is single-flight across processes (a
+ * Redis lock; the others wait for the new value) and inside this one (a shared promise). Invalidation
+ * drops the token only while it is still the one that failed, so a fresh token is never thrown away.
+ */
+@Injectable()
+export class RedisTokenStore implements TokenProvider {
+  private readonly inflight = new Map<string, Promise<string>>();
+
+  constructor(private readonly redis: RedisService) {}
+
+  async get(key: string, fetchToken: () => Promise<{ token: string; expiresInSeconds: number }>): Promise<string> {
+    const cached = await this.redis.client.get(this.tokenKey(key));
+    if (cached) return cached;
+    let p = this.inflight.get(key);
+    if (!p) {
+      p = this.refresh(key, fetchToken).finally(() => this.inflight.delete(key));
+      this.inflight.set(key, p);
+    }
+    return p;
+  }
+
+  async invalidate(key: string, failedToken: string): Promise<void> {
+    await this.redis.client.eval(INVALIDATE, 1, this.tokenKey(key), failedToken);
+  }
+
+  private tokenKey(key: string): string {
+    return this.redis.key('token', key);
+  }
+
+  private async refresh(key: string, fetchToken: () => Promise<{ token: string; expiresInSeconds: number }>): Promise<string> {
+    const deadline = Date.now() + LOCK_TTL_MS * 2;
+    while (Date.now() < deadline) {
+      const lock = await RedisLock.acquire(this.redis.client, this.redis.key('token-lock', key), LOCK_TTL_MS);
+      if (lock) {
+        try {
+          // Another process may have refreshed between our miss and our lock.
+          const again = await this.redis.client.get(this.tokenKey(key));
+          if (again) return again;
+          const { token, expiresInSeconds } = await fetchToken();
+          const ttl = Math.max(expiresInSeconds - EXPIRY_MARGIN_S, Math.min(expiresInSeconds, 60));
+          await this.redis.client.set(this.tokenKey(key), token, 'EX', Math.max(ttl, 1));
+          return token;
+        } finally {
+          await lock.release();
+        }
+      }
+      await new Promise((r) => setTimeout(r, WAIT_STEP_MS));
+      const fresh = await this.redis.client.get(this.tokenKey(key));
+      if (fresh) return fresh;
+    }
+    throw new Error(`timed out waiting for the access token refresh of ${key}`);
+  }
+}

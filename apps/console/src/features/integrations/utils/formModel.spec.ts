@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { wecomDescriptor, wecomIntegration } from '../../../test/fixtures';
+import { buildCreateRequest, buildUpdateRequest, fieldPathForProblem, initialFormValues } from './formModel';
+
+describe('form model', () => {
+  it('starts a new integration from the descriptor defaults', () => {
+    const values = initialFormValues(wecomDescriptor);
+    expect(values).toEqual({
+      name: '',
+      enabled: true,
+      config: {
+        corpId: undefined,
+        agentId: undefined,
+        secret: undefined,
+        token: undefined,
+        encodingAesKey: undefined,
+        apiBaseUrl: 'https://qyapi.weixin.qq.com',
+        replayToleranceSeconds: 86400,
+      },
+    });
+  });
+
+  it('never puts stored secrets into the form when editing', () => {
+    const values = initialFormValues(wecomDescriptor, wecomIntegration);
+    expect(values.config.secret).toBeUndefined();
+    expect(values.config.token).toBeUndefined();
+    expect(values.config.corpId).toBe('ww0123456789abcdef');
+    expect(values.name).toBe('客服号 - 华东');
+  });
+
+  it('omits empty values on create', () => {
+    const body = buildCreateRequest(wecomDescriptor, {
+      name: '  销售  ',
+      enabled: false,
+      config: { corpId: 'ww0123456789abcdef', agentId: 1000002, apiBaseUrl: '', replayToleranceSeconds: undefined },
+    });
+    expect(body).toEqual({ platform: 'wecom', name: '销售', enabled: false, config: { corpId: 'ww0123456789abcdef', agentId: 1000002 } });
+  });
+
+  it('omits unchanged secrets on update and clears emptied optional fields with null', () => {
+    const body = buildUpdateRequest(wecomDescriptor, wecomIntegration, {
+      name: '客服号',
+      enabled: true,
+      config: { corpId: 'ww0123456789abcdef', agentId: 1000003, secret: '', token: 'NewToken1', apiBaseUrl: '', replayToleranceSeconds: 600 },
+    });
+    expect(body).toEqual({
+      name: '客服号',
+      enabled: true,
+      config: { corpId: 'ww0123456789abcdef', agentId: 1000003, token: 'NewToken1', apiBaseUrl: null, replayToleranceSeconds: 600 },
+    });
+  });
+
+  it('maps server problem fields to form paths', () => {
+    expect(fieldPathForProblem(wecomDescriptor, 'corpId')).toEqual(['config', 'corpId']);
+    expect(fieldPathForProblem(wecomDescriptor, 'config.token')).toEqual(['config', 'token']);
+    expect(fieldPathForProblem(wecomDescriptor, 'name')).toEqual(['name']);
+    expect(fieldPathForProblem(wecomDescriptor, 'bogus')).toBeNull();
+  });
+});

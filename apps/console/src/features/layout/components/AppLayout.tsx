@@ -1,0 +1,107 @@
+import { useState } from 'react';
+import { ApiOutlined, LogoutOutlined, MessageOutlined, UserOutlined } from '@ant-design/icons';
+import { Avatar, Button, Layout, Menu, Space, Tag, Typography, type MenuProps } from 'antd';
+import { Outlet, useLocation, useNavigate } from 'react-router-dom';
+import { LanguageSwitch, useI18n } from '../../../i18n';
+import { useAuth } from '../../auth/hooks/useAuth';
+import { BrandMark } from './BrandMark';
+
+const { Header, Sider, Content } = Layout;
+
+export function AppLayout() {
+  const { t } = useI18n();
+  const { user, logout } = useAuth();
+  const navigate = useNavigate();
+  const location = useLocation();
+  const [collapsed, setCollapsed] = useState(false);
+  const [loggingOut, setLoggingOut] = useState(false);
+
+  const selected = location.pathname.startsWith('/integrations') ? 'integrations' : '';
+
+  const items: MenuProps['items'] = [
+    { key: 'integrations', icon: <ApiOutlined />, label: t('nav.integrations') },
+    {
+      key: 'conversations',
+      icon: <MessageOutlined />,
+      disabled: true,
+      label: (
+        <span className="nav-coming-soon">
+          {t('nav.conversations')}
+          <Tag variant="filled" className="nav-coming-soon__tag">
+            {t('nav.comingSoon')}
+          </Tag>
+        </span>
+      ),
+    },
+  ];
+
+  const onLogout = async () => {
+    setLoggingOut(true);
+    try {
+      await logout();
+    } catch {
+      // The session is cleared locally either way.
+    } finally {
+      setLoggingOut(false);
+      navigate('/login', { replace: true });
+    }
+  };
+
+  const displayName = user?.displayName || user?.username || '';
+
+  return (
+    <Layout className="app-layout">
+      <Sider
+        theme="light"
+        width={220}
+        collapsible
+        collapsed={collapsed}
+        onCollapse={setCollapsed}
+        breakpoint="lg"
+        className="app-layout__sider"
+      >
+        <div
+          className="app-layout__brand"
+          onClick={() => navigate('/integrations')}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter') navigate('/integrations');
+          }}
+          role="link"
+          tabIndex={0}
+        >
+          <BrandMark size={28} />
+          {!collapsed && <span className="app-layout__brand-name">{t('app.name')}</span>}
+        </div>
+        <Menu
+          mode="inline"
+          selectedKeys={[selected]}
+          items={items}
+          onClick={({ key }) => {
+            if (key === 'integrations') navigate('/integrations');
+          }}
+        />
+      </Sider>
+      <Layout>
+        <Header className="app-layout__header">
+          <div />
+          <Space size="middle" align="center">
+            <LanguageSwitch size="small" />
+            <Space size={8} align="center" className="app-layout__user">
+              <Avatar size="small" icon={<UserOutlined />} />
+              <Typography.Text strong data-testid="current-user">
+                {displayName}
+              </Typography.Text>
+              {user && <Tag color={user.role === 'admin' ? 'blue' : 'default'}>{t(`auth.role.${user.role}`)}</Tag>}
+            </Space>
+            <Button type="text" icon={<LogoutOutlined />} loading={loggingOut} onClick={onLogout}>
+              {t('auth.logout')}
+            </Button>
+          </Space>
+        </Header>
+        <Content className="app-layout__content">
+          <Outlet />
+        </Content>
+      </Layout>
+    </Layout>
+  );
+}

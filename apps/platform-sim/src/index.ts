@@ -1,0 +1,10 @@
+export { startPlatformSim, type PlatformSim, type PlatformSimOptions } from './platform-sim';
+export { WecomSim, type WecomFaultSpec } from './wecom/wecom-sim';
+export { WecomCallbackClient, WECOM_CALLBACK_MAX_DELIVERIES, WECOM_CALLBACK_TIMEOUT_MS } from './wecom/wecom-callback.client';
+export { WECOM_APIS, type WecomApi } from './wecom/wecom-api.handlers';
+export { WECOM_ERRORS, WECOM_TEXT_MAX_BYTES, type WecomError } from './wecom/wecom-error-codes.constants';
+export { buildInboundXml } from './wecom/wecom-inbound-xml.builder';
+export type * from './wecom/wecom-sim.types';
+export type { CallRecord } from './core/call-log.recorder';
+export type { FaultSpec } from './core/fault-script.registry';
+export { cdata } from './core/xml.util';

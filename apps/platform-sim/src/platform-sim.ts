@@ -1,0 +1,39 @@
+import { jsonResponse } from './core/sim-http.types';
+import { SimRouter } from './core/sim-router';
+import { startSimServer } from './core/sim-server';
+import { WecomSim } from './wecom/wecom-sim';
+
+export interface PlatformSimOptions {
+  /** 0 (default) = a random free port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+}
+
+export interface PlatformSim {
+  /** Base URL, e.g. `http://127.0.0.1:39123`; point every platform's API base URL here. */
+  readonly url: string;
+  readonly wecom: WecomSim;
+  /** Forgets all state of every platform (apps, tokens, messages, calls, faults, ...). */
+  reset(): void;
+  close(): Promise<void>;
+}
+
+/** Starts the simulator. Platforms are siblings under src/: wecom now; mp, dingtalk, feishu later. */
+export async function startPlatformSim(opts: PlatformSimOptions = {}): Promise<PlatformSim> {
+  const router = new SimRouter();
+  const wecom = new WecomSim();
+  wecom.register(router);
+
+  const reset = (): void => {
+    wecom.reset();
+  };
+  router.add('GET', '/_sim/health', () => jsonResponse(200, { ok: true, platforms: ['wecom'] }));
+  router.add('POST', '/_sim/reset', () => {
+    reset();
+    return jsonResponse(200, { ok: true });
+  });
+
+  const server = await startSimServer(router, { port: opts.port ?? 0, host: opts.host ?? '127.0.0.1' });
+  return { url: server.url, wecom, reset, close: () => server.close() };
+}

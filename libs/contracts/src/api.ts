@@ -1,0 +1,99 @@
+import type { PlatformId } from './platform';
+
+/** Shapes of the public REST API (documented at /api/docs), shared with the console. */
+export type UserRole = 'admin' | 'agent';
+
+export interface LoginRequest {
+  username: string;
+  password: string;
+}
+export interface LoginResponse {
+  accessToken: string;
+  user: UserView;
+}
+export interface UserView {
+  id: string;
+  username: string;
+  displayName: string | null;
+  role: UserRole;
+  createdAt: string;
+}
+
+/** A secret field as the API shows it: never the value. */
+export interface MaskedSecret {
+  set: boolean;
+  last4: string | null;
+  updatedAt: string | null;
+}
+
+export interface IntegrationView {
+  id: string;
+  platform: PlatformId;
+  name: string;
+  enabled: boolean;
+  /** Non-secret fields with their values; secret fields as MaskedSecret. */
+  config: Record<string, string | number | boolean | MaskedSecret | null>;
+  callbackUrl: string;
+  createdAt: string;
+  updatedAt: string;
+  /** Last problem that needs an administrator (e.g. 60020 IP not trusted), or null. */
+  lastError: { code: string; message: string; at: string } | null;
+}
+
+export interface CreateIntegrationRequest {
+  platform: PlatformId;
+  name: string;
+  enabled?: boolean;
+  config: Record<string, unknown>;
+}
+
+/** Omitted secret fields keep their stored value; `null` clears an optional field. */
+export interface UpdateIntegrationRequest {
+  name?: string;
+  enabled?: boolean;
+  config?: Record<string, unknown>;
+}
+
+export type ConversationState = 'bot' | 'queued' | 'assigned' | 'closed';
+
+export interface ConversationView {
+  id: string;
+  integrationId: string;
+  platform: PlatformId;
+  state: ConversationState;
+  contact: { id: string; externalId: string; displayName: string | null };
+  assigneeId: string | null;
+  lastMessageAt: string | null;
+  lastMessagePreview: string | null;
+  createdAt: string;
+}
+
+export type MessageDirection = 'in' | 'out';
+export type MessageStatus = 'received' | 'queued' | 'sending' | 'sent' | 'failed';
+
+export interface MessageView {
+  id: string;
+  conversationId: string;
+  direction: MessageDirection;
+  type: string;
+  text: string | null;
+  content: Record<string, unknown> | null;
+  status: MessageStatus;
+  error: { code: string; message: string; platformCode?: string } | null;
+  createdAt: string;
+  sentAt: string | null;
+}
+
+/** Error body of every API error: stable `code`, human `message` (en) and `messageZh`. */
+export interface ApiErrorBody {
+  statusCode: number;
+  code: string;
+  message: string;
+  messageZh?: string;
+  details?: unknown;
+}
+
+export interface Paginated<T> {
+  items: T[];
+  total: number;
+}

@@ -1,0 +1,5 @@
+export * from './platform';
+export * from './validation';
+export * from './messages';
+export * from './errors';
+export * from './api';

@@ -1,0 +1,49 @@
+/**
+ * The shared message model. Every platform normalizes what it receives into `InboundMessage`,
+ * and every sender renders an `OutgoingMessage` for its channel.
+ */
+export type InboundMessageType =
+  | 'text'
+  | 'image'
+  | 'voice'
+  | 'video'
+  | 'file'
+  | 'location'
+  | 'link'
+  | 'event'
+  | 'unknown';
+
+export interface InboundSender {
+  /** The platform's id of the person (WeCom UserID, openid, external_userid, open_id …). */
+  externalId: string;
+  name?: string;
+}
+
+export interface InboundMessage {
+  type: InboundMessageType;
+  /** The platform's message id, when it has one. */
+  platformMessageId?: string;
+  sender: InboundSender;
+  /** When the platform says the message was created (ISO 8601). */
+  sentAt: string;
+  /** Text content, byte-for-byte as the user typed it. */
+  text?: string;
+  media?: { mediaId: string; format?: string; fileName?: string; thumbMediaId?: string };
+  location?: { latitude: string; longitude: string; scale?: string; label?: string };
+  link?: { title?: string; description?: string; url?: string; picUrl?: string };
+  /** For `event`: the platform's event name and key (e.g. click menu key). */
+  event?: { name: string; key?: string };
+  /** Platform-specific extra fields, kept as strings. */
+  extra?: Record<string, string>;
+}
+
+/** A piece of content to send. Senders render it for their channel. */
+export type OutgoingMessage =
+  | { type: 'text'; text: string }
+  | { type: 'markdown'; markdown: string }
+  | { type: 'image'; mediaId?: string; url?: string }
+  | { type: 'file'; mediaId?: string; url?: string; fileName?: string }
+  | { type: 'textcard'; title: string; description: string; url: string; buttonText?: string }
+  | { type: 'news'; articles: { title: string; description?: string; url?: string; picUrl?: string }[] };
+
+export type OutgoingMessageType = OutgoingMessage['type'];

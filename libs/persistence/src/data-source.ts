@@ -1,0 +1,70 @@
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import {
+  AuditLogEntity,
+  ContactEntity,
+  ConversationEntity,
+  InboxEventEntity,
+  IntegrationEntity,
+  MessageEntity,
+  OutboundMessageEntity,
+  SystemSettingEntity,
+  UserEntity,
+} from './entities';
+import { MIGRATIONS } from './migrations';
+
+export const ENTITIES = [
+  UserEntity,
+  IntegrationEntity,
+  InboxEventEntity,
+  ContactEntity,
+  ConversationEntity,
+  MessageEntity,
+  OutboundMessageEntity,
+  AuditLogEntity,
+  SystemSettingEntity,
+];
+
+export interface DatabaseSettings {
+  url: string;
+  poolSize?: number;
+  logging?: boolean;
+}
+
+/** Schema changes come from migrations only; `synchronize` is never on. */
+export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url: settings.url,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'schema_migrations',
+    synchronize: false,
+    // gen_random_uuid() is built into PostgreSQL 13+: no extension to install.
+    uuidExtension: 'pgcrypto',
+    installExtensions: false,
+    migrationsRun: false,
+    logging: settings.logging ? ['error', 'warn', 'migration'] : ['error'],
+    extra: { max: settings.poolSize ?? 10, connectionTimeoutMillis: 5000 },
+  };
+}
+
+// Any number, fixed: serializes migration runs of several processes starting at once.
+const MIGRATION_LOCK_ID = 7_340_219_001;
+
+/** Applies pending migrations, one process at a time. Returns the names applied. */
+export async function runMigrations(ds: DataSource): Promise<string[]> {
+  const runner = ds.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
+    const applied = await ds.runMigrations({ transaction: 'each' });
+    return applied.map((m) => m.name);
+  } finally {
+    await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]).catch(() => undefined);
+    await runner.release();
+  }
+}
+
+export function createDataSource(settings: DatabaseSettings): DataSource {
+  return new DataSource(dataSourceOptions(settings));
+}

@@ -9,7 +9,7 @@ const config: Config = {
     '<rootDir>/libs/platforms/core',
     '<rootDir>/libs/platforms/wecom',
     '<rootDir>/libs/persistence',
-    '<rootDir>/apps/platform-sim',
+    '<rootDir>/libs/platform-sim',
     '<rootDir>/apps/api',
     '<rootDir>/apps/e2e',
     '<rootDir>/tools/lint-rules',

@@ -1,4 +1,4 @@
-import { startPlatformSim } from './platform-sim';
+import { startPlatformSim } from '@imbridge/platform-sim';
 
 /** CLI entry: `PORT` (default 3900) and `HOST` (default 127.0.0.1; use 0.0.0.0 in containers). */
 async function main(): Promise<void> {

@@ -1,4 +1,0 @@
-/* eslint-disable */
-const preset = require('../../jest.preset.js');
-
-export default { ...preset, displayName: 'platform-sim', rootDir: __dirname };

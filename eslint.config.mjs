@@ -59,6 +59,8 @@ export default [
   {
     // Type-aware rules for the server side: a dropped promise is a lost message.
     files: ['apps/api/src/**/*.ts', 'apps/platform-sim/src/**/*.ts', 'libs/**/*.ts'],
+    // Build and test tool configs belong to no tsconfig, so the project service cannot type them.
+    ignores: ['**/jest.config.ts', '**/webpack.config.js', '**/vite.config.*'],
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },

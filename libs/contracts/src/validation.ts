@@ -71,8 +71,10 @@ export function checkConfig(
     if (!known.has(key)) problems.push({ field: key, message: { zh: '未知字段', en: 'unknown field' } });
   }
   for (const field of fields) {
-    if (opts.partial && !(field.name in config)) continue;
-    const message = checkFieldValue(field, config[field.name]);
+    // Own keys only, like the unknown-field check above (`in` would see Object.prototype members).
+    const present = Object.hasOwn(config, field.name);
+    if (opts.partial && !present) continue;
+    const message = checkFieldValue(field, present ? config[field.name] : undefined);
     if (message) problems.push({ field: field.name, message });
   }
   return problems;

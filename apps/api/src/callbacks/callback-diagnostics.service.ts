@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { ApiError } from '../common/api-error';
 import { RedisService } from '../common/redis.service';
 
 export interface CallbackRecord {
@@ -26,8 +27,14 @@ export class CallbackDiagnostics {
       .catch(() => undefined); // diagnostics must never fail a callback
   }
 
+  /** Throws a 503 (not a 500) while Redis is unreachable: the records live there. */
   async recent(integrationId: string): Promise<CallbackRecord[]> {
-    const items = await this.redis.client.lrange(this.redis.key('callbacks', integrationId), 0, KEEP - 1);
+    let items: string[];
+    try {
+      items = await this.redis.client.lrange(this.redis.key('callbacks', integrationId), 0, KEEP - 1);
+    } catch {
+      throw new ApiError(503, 'TEMPORARILY_UNAVAILABLE', 'callback diagnostics are temporarily unavailable (Redis unreachable)', '回调记录暂时不可用（Redis 无法连接）');
+    }
     return items.map((s) => JSON.parse(s) as CallbackRecord);
   }
 }

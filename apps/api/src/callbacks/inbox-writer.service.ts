@@ -10,6 +10,9 @@ interface Pending {
 }
 
 const MAX_BATCH = 200;
+// Several batches may be in flight on separate pool connections: PostgreSQL's group commit then
+// shares one WAL flush among them, which is where a single writer would spend its time waiting.
+const MAX_IN_FLIGHT = 4;
 
 /**
  * Stores callback events durably. Concurrent callbacks are grouped into one multi-row INSERT
@@ -20,29 +23,33 @@ const MAX_BATCH = 200;
 @Injectable()
 export class InboxWriter {
   private queue: Pending[] = [];
-  private flushing = false;
+  private inFlight = 0;
+  private scheduled = false;
 
   constructor(private readonly ds: DataSource) {}
 
   insert(integrationId: string, event: InboundEvent): Promise<{ id: string | null }> {
     return new Promise((resolve, reject) => {
       this.queue.push({ integrationId, event, resolve, reject });
-      if (!this.flushing) {
-        this.flushing = true;
-        setImmediate(() => void this.flush());
-      }
+      this.schedule();
     });
   }
 
-  private async flush(): Promise<void> {
-    try {
-      while (this.queue.length > 0) {
-        const batch = this.queue.splice(0, MAX_BATCH);
-        await this.write(batch);
-      }
-    } finally {
-      this.flushing = false;
-    }
+  private schedule(): void {
+    if (this.scheduled || this.inFlight >= MAX_IN_FLIGHT || this.queue.length === 0) return;
+    this.scheduled = true;
+    // Wait one turn of the event loop so concurrent callbacks join the same batch.
+    setImmediate(() => {
+      this.scheduled = false;
+      if (this.inFlight >= MAX_IN_FLIGHT || this.queue.length === 0) return;
+      const batch = this.queue.splice(0, MAX_BATCH);
+      this.inFlight++;
+      void this.write(batch).finally(() => {
+        this.inFlight--;
+        this.schedule();
+      });
+      this.schedule();
+    });
   }
 
   private async write(batch: Pending[]): Promise<void> {

@@ -21,6 +21,8 @@ export interface AppConfig {
   inboxStaleMs: number;
   outboundStaleMs: number;
   sendRatePerSecond: number;
+  /** First retry delay of a failed send (doubles per attempt; rate-limit errors start at 5×). */
+  retryBaseMs: number;
   sessionTtlSeconds: number;
   dbPoolSize: number;
 }
@@ -98,6 +100,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     inboxStaleMs: intOf(env, 'IMBRIDGE_INBOX_STALE_MS', 10_000, problems, 0),
     outboundStaleMs: intOf(env, 'IMBRIDGE_OUTBOUND_STALE_MS', 60_000, problems, 0),
     sendRatePerSecond: intOf(env, 'IMBRIDGE_SEND_RATE_PER_SECOND', 30, problems, 1),
+    retryBaseMs: intOf(env, 'IMBRIDGE_RETRY_BASE_MS', 1_000, problems, 1),
     sessionTtlSeconds: intOf(env, 'IMBRIDGE_SESSION_TTL_SECONDS', 12 * 3600, problems, 60),
     dbPoolSize: intOf(env, 'IMBRIDGE_DB_POOL_SIZE', 10, problems, 2),
   };

@@ -19,11 +19,21 @@ import { RedisTokenStore } from './redis-token-store';
 
 export const MAX_SEND_ATTEMPTS = 8;
 const LOCK_TTL_MS = 60_000;
+/** A message due this soon is waited for in place (see sendAll). */
+const INLINE_WAIT_MAX_MS = 1_000;
 
-/** Exponential backoff with jitter; a platform's own delay wins when it gives one. */
-export function backoffMs(attempt: number, err: PlatformError): number {
+/** Job key of a delayed wake-up: the retry and any later re-check of the same attempt share one job. */
+function wakeKey(attempts: number, at: Date): string {
+  return `${attempts}-${at.getTime()}`;
+}
+
+/**
+ * Exponential backoff with jitter; a platform's own delay wins when it gives one. `baseMs` is the
+ * first delay (IMBRIDGE_RETRY_BASE_MS); rate-limit errors start five times higher.
+ */
+export function backoffMs(attempt: number, err: PlatformError, baseMs = 1_000): number {
   if (err.retryAfterMs) return err.retryAfterMs;
-  const base = err.code === 'RATE_LIMITED' ? 5_000 : 1_000;
+  const base = err.code === 'RATE_LIMITED' ? 5 * baseMs : baseMs;
   const exp = Math.min(base * 2 ** (attempt - 1), 10 * 60_000);
   return Math.round(exp * (0.8 + Math.random() * 0.4));
 }
@@ -40,6 +50,7 @@ const SURFACE = new Set(['CONFIG', 'PERMISSION']);
 export class OutboundSender {
   private readonly logger = new Logger('OutboundSender');
   private readonly http: GuardedHttpClient;
+  private readonly retryBaseMs: number;
 
   constructor(
     private readonly ds: DataSource,
@@ -52,10 +63,14 @@ export class OutboundSender {
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.http = new GuardedHttpClient(new UrlPolicy(config.allowPrivateUrls));
+    this.retryBaseMs = config.retryBaseMs;
   }
 
   async drain(conversationId: string): Promise<void> {
-    for (let round = 0; round < 3; round++) {
+    // No cap on the rounds: a job that found the lock busy has already returned and relies on this
+    // re-check, so stopping while a message is due would strand it until the sweeper. Each round
+    // either sends something or ends because nothing is due (or another process took over).
+    for (;;) {
       const lock = await RedisLock.acquire(this.redis.client, this.redis.key('outbound-lock', conversationId), LOCK_TTL_MS);
       if (!lock) return; // the holder re-checks after releasing, so our message is not left behind
       try {
@@ -63,7 +78,7 @@ export class OutboundSender {
       } finally {
         await lock.release();
       }
-      // A message committed while we held the lock finds it busy; look once more after releasing.
+      // A message committed while we held the lock finds it busy; look again after releasing.
       if (!(await this.nextDue(conversationId))) return;
     }
   }
@@ -91,18 +106,23 @@ export class OutboundSender {
       });
       if (!row) return;
       const wait = row.nextAttemptAt.getTime() - Date.now();
-      if (wait > 0) {
-        await this.outbound.dispatch({ conversationId, outboundId: row.id }, wait, row.attempts);
+      if (wait > INLINE_WAIT_MAX_MS) {
+        await this.outbound.dispatch({ conversationId, outboundId: row.id }, wait, wakeKey(row.attempts, row.nextAttemptAt));
         return;
       }
-      await lock.extend(LOCK_TTL_MS);
-      const keepGoing = await this.sendOne(row);
+      // Due within moments, or our clock trails the one that set the time: wait here. A wake-up job
+      // queued now could carry the id of the very job running this drain, and Bull would drop it.
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      // Lost the lock (a send outlived its TTL): another process may own the conversation now, and
+      // two senders would break the order.
+      if (!(await lock.extend(LOCK_TTL_MS))) return;
+      const keepGoing = await this.sendOne(row, lock);
       if (!keepGoing) return;
     }
   }
 
   /** Returns false when the conversation must wait (a retry is scheduled). */
-  private async sendOne(row: OutboundMessageEntity): Promise<boolean> {
+  private async sendOne(row: OutboundMessageEntity, lock: RedisLock): Promise<boolean> {
     const attempts = row.attempts + 1;
     await this.ds.getRepository(OutboundMessageEntity).update({ id: row.id }, { status: 'sending', attempts, updatedAt: new Date() });
     try {
@@ -111,7 +131,8 @@ export class OutboundSender {
       if (!integration.enabled) throw new PlatformError('CONFIG', 'integration disabled', { platformCode: 'DISABLED', retryable: false });
       const sender = this.registry.require(integration.platform).sender;
       if (!sender) throw new PlatformError('CONFIG', `platform ${integration.platform} cannot send`, { platformCode: 'NO_SENDER' });
-      await this.limiter.acquire(row.integrationId);
+      // Waiting for the budget can take long when many conversations share it: keep the lock meanwhile.
+      await this.limiter.acquire(row.integrationId, () => lock.extend(LOCK_TTL_MS));
       const result = await sender.send(
         { integrationId: row.integrationId, config: integration.config, tokens: this.tokens, http: this.http, idempotencyKey: row.id },
         row.recipient,
@@ -129,13 +150,14 @@ export class OutboundSender {
       const lastError = { code: err.code, message: err.message.slice(0, 500), platformCode: err.platformCode, retryable: retry };
       const now = new Date();
       if (retry) {
-        const delay = backoffMs(attempts, err);
+        const delay = backoffMs(attempts, err, this.retryBaseMs);
+        const nextAttemptAt = new Date(now.getTime() + delay);
         await this.ds.transaction(async (m) => {
-          await m.update(OutboundMessageEntity, { id: row.id }, { status: 'queued', nextAttemptAt: new Date(now.getTime() + delay), lastError, updatedAt: now });
+          await m.update(OutboundMessageEntity, { id: row.id }, { status: 'queued', nextAttemptAt, lastError, updatedAt: now });
           await m.update(MessageEntity, { id: row.messageId }, { error: { code: err.code, message: lastError.message, platformCode: err.platformCode } });
         });
         this.logger.warn(`outbound ${row.id} attempt ${attempts} failed (${err.code} ${err.platformCode ?? ''}); retry in ${delay} ms`);
-        await this.outbound.dispatch({ conversationId: row.conversationId, outboundId: row.id }, delay, attempts);
+        await this.outbound.dispatch({ conversationId: row.conversationId, outboundId: row.id }, delay, wakeKey(attempts, nextAttemptAt));
         return false;
       }
       // Dead letter: visible on the message, re-drivable by an admin; later messages go on.

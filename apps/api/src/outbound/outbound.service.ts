@@ -53,7 +53,9 @@ export class OutboundService {
 
   async enqueue(conversationId: string, message: OutgoingMessage, authorId: string | null): Promise<MessageView> {
     const { msg, outbound } = await this.ds.transaction(async (m) => {
-      const conversation = await m.findOne(ConversationEntity, { where: { id: conversationId } });
+      // Row lock first: concurrent replies to one conversation then take their outbox seq in commit
+      // order, and the sender (oldest seq first) can never see a later reply before an earlier one.
+      const conversation = await m.findOne(ConversationEntity, { where: { id: conversationId }, lock: { mode: 'pessimistic_write' } });
       if (!conversation) throw notFound('conversation', '会话');
       const contact = await m.findOneOrFail(ContactEntity, { where: { id: conversation.contactId } });
       const msg = m.create(MessageEntity, {
@@ -103,10 +105,11 @@ export class OutboundService {
     return messageView(await this.ds.getRepository(MessageEntity).findOneOrFail({ where: { id: messageId } }));
   }
 
-  async dispatch(job: OutboundJob, delayMs = 0, attempt = 0): Promise<void> {
+  /** Queues a drain of the conversation; `key` makes the jobId (Bull ignores a jobId it still holds). */
+  async dispatch(job: OutboundJob, delayMs = 0, key: string | number = 0): Promise<void> {
     try {
       await Promise.race([
-        this.queue.add(job, { ...JOB_DEFAULTS, jobId: `out-${job.outboundId}-${attempt}`, delay: delayMs }),
+        this.queue.add(job, { ...JOB_DEFAULTS, jobId: `out-${job.outboundId}-${key}`, delay: delayMs }),
         new Promise((_, reject) => setTimeout(() => reject(new Error('timed out')), 2000).unref()),
       ]);
     } catch (err) {

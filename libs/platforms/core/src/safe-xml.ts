@@ -1,4 +1,4 @@
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { XMLParser, XMLValidator, type EntityDecoderOptions } from 'fast-xml-parser';
 
 /** Refusal of an XML body; callers turn it into the uniform callback rejection. */
 export class XmlRejected extends Error {
@@ -20,24 +20,57 @@ export interface XmlObject {
 
 const DEFAULTS: Required<SafeXmlOptions> = { maxBytes: 64 * 1024, maxDepth: 8 };
 
-// Values stay strings ("00123" must not become 123), whitespace is kept (user text is byte-exact),
-// attributes are ignored (the platforms send none we use).
+const XML_ENTITIES: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+
+/** The code points XML 1.0 allows (§2.2): a character reference to anything else is not well-formed. */
+function isXmlChar(cp: number): boolean {
+  if (cp === 0x9 || cp === 0xa || cp === 0xd) return true;
+  return (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) || (cp >= 0x10000 && cp <= 0x10ffff);
+}
+
+/**
+ * Exactly XML's references, in one pass (so `&amp;lt;` is `&lt;`, never `<`): the five predefined
+ * entities and character references (`&#60;`, `&#x1F600;`). The parser's own decoder leaves character
+ * references undecoded unless HTML entities (`&nbsp;` …) are switched on too. DTDs never reach the
+ * parser (see prescan), so there are no declared entities; an unknown name stays as written.
+ */
+const xmlEntityDecoder: EntityDecoderOptions = {
+  setExternalEntities: () => undefined,
+  addInputEntities: () => undefined,
+  reset: () => undefined,
+  setXmlVersion: () => undefined,
+  decode: (text) =>
+    text.indexOf('&') < 0
+      ? text
+      : text.replace(/&(?:#x([0-9A-Fa-f]{1,6})|#([0-9]{1,7})|([A-Za-z]+));/g, (ref: string, hex?: string, dec?: string, name?: string) => {
+          if (name !== undefined) return Object.hasOwn(XML_ENTITIES, name) ? XML_ENTITIES[name] : ref;
+          const cp = hex !== undefined ? parseInt(hex, 16) : Number(dec);
+          if (!isXmlChar(cp)) throw new XmlRejected(`character reference ${ref} is not allowed`);
+          return String.fromCodePoint(cp);
+        }),
+};
+
+// Values stay strings ("00123" must not become 123), whitespace is kept (user text is byte-exact;
+// only line ends are normalized to \n, as XML 1.0 §2.11 requires of every parser), attributes are
+// ignored (the platforms send none we use).
 const parser = new XMLParser({
   ignoreAttributes: true,
   parseTagValue: false,
   trimValues: false,
   processEntities: true,
-  htmlEntities: false,
+  entityDecoder: xmlEntityDecoder,
   ignoreDeclaration: true,
   ignorePiTags: true,
 });
 
 /**
  * Scans the document once before the parser sees it: refuses DTDs and entity declarations anywhere
- * outside CDATA (a user may type `<!DOCTYPE html>` inside CDATA: that is content), and caps nesting.
+ * outside CDATA (a user may type `<!DOCTYPE html>` inside CDATA: that is content), caps nesting and
+ * allows a single root element.
  */
 function prescan(xml: string, maxDepth: number): void {
   let depth = 0;
+  let rootDone = false;
   let i = 0;
   const n = xml.length;
   while (i < n) {
@@ -62,15 +95,36 @@ function prescan(xml: string, maxDepth: number): void {
       i = end + 2;
       continue;
     }
-    const gt = xml.indexOf('>', lt + 1);
+    const gt = tagEnd(xml, lt + 1);
     if (gt < 0) throw new XmlRejected('unterminated tag');
-    if (xml[lt + 1] === '/') depth--;
-    else if (xml[gt - 1] !== '/') {
-      depth++;
-      if (depth > maxDepth) throw new XmlRejected(`nesting deeper than ${maxDepth}`);
+    if (xml[lt + 1] === '/') {
+      depth--;
+      if (depth === 0) rootDone = true;
+    } else {
+      // The validator misses a second root after a self-closing one (`<xml/><xml>…</xml>`).
+      if (depth === 0 && rootDone) throw new XmlRejected('more than one root element');
+      if (xml[gt - 1] === '/') {
+        if (depth === 0) rootDone = true;
+      } else {
+        depth++;
+        if (depth > maxDepth) throw new XmlRejected(`nesting deeper than ${maxDepth}`);
+      }
     }
     i = gt + 1;
   }
+}
+
+/** The `>` closing a tag: the first one outside a quoted attribute value (`<a x="/>">` is an open tag). */
+function tagEnd(xml: string, from: number): number {
+  let quote = '';
+  for (let i = from; i < xml.length; i++) {
+    const c = xml[i];
+    if (quote) {
+      if (c === quote) quote = '';
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === '>') return i;
+  }
+  return -1;
 }
 
 /** Parses a platform XML body into nested objects of strings, refusing anything hostile. */

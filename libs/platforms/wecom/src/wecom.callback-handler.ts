@@ -111,9 +111,11 @@ function toInboundEvent(x: XmlObject): InboundEvent {
   const from = xmlRequiredText(x, 'FromUserName');
   const createTime = xmlRequiredText(x, 'CreateTime');
   const msgType = xmlRequiredText(x, 'MsgType');
-  if (from === '' || !/^\d{1,13}$/.test(createTime)) throw new XmlRejected('FromUserName/CreateTime invalid');
+  // CreateTime is in seconds; 10 digits reach the year 2286 (more would make an invalid Date).
+  if (from === '' || !/^\d{1,10}$/.test(createTime)) throw new XmlRejected('FromUserName/CreateTime invalid');
   const msgId = xmlText(x, 'MsgId');
-  const type = MESSAGE_TYPES[msgType] ?? 'unknown';
+  // Own keys only: a MsgType of "constructor" or "__proto__" must not find Object.prototype members.
+  const type = Object.hasOwn(MESSAGE_TYPES, msgType) ? MESSAGE_TYPES[msgType] : 'unknown';
 
   const message: InboundMessage = {
     type,

@@ -1,0 +1,292 @@
+import { randomBytes } from 'node:crypto';
+import type { Browser, Page } from 'playwright-core';
+import type { ConversationView, IntegrationView, MessageView, UserView } from '@imbridge/contracts';
+import { expectEventually } from '@imbridge/testing';
+import { launchChromium, newUserSession, screenshot, type PageProblems, type UserSession } from './support/browser';
+import { ADMIN, startStack, type Stack } from './support/stack';
+
+/**
+ * The whole product as a user meets it: the built API (serving the built console) and the platform
+ * simulator as child processes, the console driven in headless Chromium. The tests run in order and
+ * build on each other: the integration created in the console is the one WeCom (the simulator)
+ * verifies and pushes a message to.
+ */
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** The WeCom app as the enterprise's WeCom admin console would show it. */
+const wecomApp = {
+  name: 'E2E 客服号 - 华东',
+  corpId: `ww${randomBytes(8).toString('hex')}`,
+  agentId: 1000002,
+  /** 43 characters of [A-Za-z0-9_-], like a real app Secret. */
+  secret: randomBytes(32).toString('base64url'),
+};
+
+const AGENT = { username: 'agent-li', password: 'agent-password-1', displayName: '坐席小李' };
+
+interface CreatedIntegration {
+  id: string;
+  callbackUrl: string;
+  token: string;
+  encodingAesKey: string;
+}
+
+/** Button names: antd puts a space between two CJK characters ("登 录"). */
+const cjkButton = (text: string): RegExp => new RegExp(`^\\s*${[...text].join('\\s*')}\\s*$`);
+
+/** Failed resource loads are expected (401 before login, 401 for the wrong password); anything else is not. */
+function unexpectedProblems(problems: PageProblems): string[] {
+  return [...problems.errors, ...problems.consoleErrors.filter((m) => !/^Failed to load resource: the server responded with a status of 401\b/.test(m))];
+}
+
+async function login(page: Page, username: string, password: string): Promise<void> {
+  await page.getByLabel('用户名', { exact: true }).fill(username);
+  await page.getByLabel('密码', { exact: true }).fill(password);
+  await page.getByRole('button', { name: cjkButton('登录') }).click();
+}
+
+describe('imbridge console in Chromium against the built API and platform simulator', () => {
+  let stack: Stack | undefined;
+  let browser: Browser | undefined;
+  let admin: UserSession | undefined;
+  let created: CreatedIntegration | undefined;
+
+  const need = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`${what} is missing: an earlier step failed (see the first failure)`);
+    return value;
+  };
+  const theStack = (): Stack => need(stack, 'the running stack');
+  const adminPage = (): Page => need(admin, 'the admin browser session').page;
+  const theIntegration = (): CreatedIntegration => need(created, 'the integration created in the console');
+
+  beforeAll(async () => {
+    stack = await startStack();
+    browser = await launchChromium();
+    admin = await newUserSession(browser, stack.apiUrl);
+  });
+
+  afterAll(async () => {
+    await admin?.context.close().catch(() => undefined);
+    await browser?.close().catch(() => undefined);
+    await stack?.stop();
+  });
+
+  afterEach(() => {
+    if (admin) expect(unexpectedProblems(admin.problems)).toEqual([]);
+  });
+
+  it('logs the admin in through the login page (zh-CN), showing the error for a wrong password first', async () => {
+    const page = adminPage();
+    await page.goto('/');
+    await page.waitForURL('**/login');
+    await page.getByRole('heading', { name: '登录控制台', exact: true }).waitFor();
+    expect(await page.locator('html').getAttribute('lang')).toBe('zh-CN');
+    expect(await page.title()).toBe('imbridge 控制台');
+    await screenshot(page, '01-login');
+
+    await login(page, ADMIN.username, 'not-the-password');
+    const error = page.getByRole('alert').filter({ hasText: '用户名或密码错误' });
+    await error.waitFor();
+    expect(new URL(page.url()).pathname).toBe('/login');
+
+    await page.getByLabel('密码', { exact: true }).fill(ADMIN.password);
+    await page.getByRole('button', { name: cjkButton('登录') }).click();
+    await page.waitForURL('**/integrations');
+    await page.getByRole('heading', { name: '集成', exact: true }).waitFor();
+    expect(await page.getByTestId('current-user').textContent()).toBe(ADMIN.username);
+    await page.getByText('还没有集成', { exact: true }).waitFor();
+    expect(await error.count()).toBe(0);
+  });
+
+  it('creates a WeCom integration in the console form and shows its callback URL', async () => {
+    const page = adminPage();
+    const { publicBaseUrl, simUrl } = theStack();
+    await page.getByRole('button', { name: '新建集成' }).first().click();
+    await page.waitForURL('**/integrations/new');
+    await page.getByRole('button', { name: '企业微信自建应用' }).click();
+    await page.waitForURL(/\/integrations\/new\?platform=wecom$/);
+
+    await page.getByLabel('名称', { exact: true }).fill(wecomApp.name);
+    await page.getByLabel('企业ID (CorpID)', { exact: true }).fill(wecomApp.corpId);
+    await page.getByLabel('应用 AgentId', { exact: true }).fill(String(wecomApp.agentId));
+    await page.getByLabel('应用 Secret', { exact: true }).fill(wecomApp.secret);
+
+    const tokenInput = page.getByLabel('回调 Token', { exact: true });
+    const aesKeyInput = page.getByLabel('EncodingAESKey', { exact: true });
+    expect(await tokenInput.inputValue()).toBe('');
+    await page.getByTestId('generate-token').click();
+    await page.getByTestId('generate-encodingAesKey').click();
+    // The generated values are what the WeCom admin console needs too: read them before saving.
+    const token = await tokenInput.inputValue();
+    const encodingAesKey = await aesKeyInput.inputValue();
+    expect(token).toMatch(/^[A-Za-z0-9]{32}$/);
+    expect(encodingAesKey).toMatch(/^[A-Za-z0-9]{43}$/);
+
+    await page.getByRole('button', { name: '高级设置' }).click();
+    const apiBase = page.getByLabel('API 地址', { exact: true });
+    await apiBase.waitFor({ state: 'visible' });
+    expect(await apiBase.getAttribute('placeholder')).toBe('https://qyapi.weixin.qq.com');
+    await apiBase.fill(simUrl);
+    await screenshot(page, '02-integration-form-filled');
+
+    const saved = page.waitForResponse((res) => res.url().endsWith('/api/integrations') && res.request().method() === 'POST');
+    await page.getByRole('button', { name: cjkButton('创建') }).click();
+    expect((await saved).status()).toBe(201);
+    await page.waitForURL(/\/integrations\/[0-9a-f-]{36}$/);
+    const id = new URL(page.url()).pathname.split('/').pop() ?? '';
+    expect(id).toMatch(UUID);
+
+    await page.getByText('集成已创建', { exact: true }).waitFor();
+    await page.getByText('已保存，下一步到平台后台完成配置', { exact: true }).waitFor();
+    const urlText = page.getByTestId('callback-url');
+    await urlText.waitFor();
+    const callbackUrl = (await urlText.innerText()).trim();
+    expect(callbackUrl).toBe(`${publicBaseUrl}/callbacks/wecom/${id}`);
+    // The copy button sits next to the URL.
+    await urlText.getByRole('button', { name: '复制' }).waitFor();
+    await page.getByRole('heading', { name: wecomApp.name, exact: true }).waitFor();
+    await screenshot(page, '03-integration-saved');
+
+    created = { id, callbackUrl, token, encodingAesKey };
+
+    // The API stored what the form showed.
+    const adminToken = await theStack().login(ADMIN.username, ADMIN.password);
+    const stored = await theStack().api<IntegrationView>('GET', `/api/integrations/${id}`, undefined, adminToken);
+    expect(stored.status).toBe(200);
+    expect(stored.body).toMatchObject({
+      platform: 'wecom',
+      name: wecomApp.name,
+      enabled: true,
+      callbackUrl,
+      config: { corpId: wecomApp.corpId, agentId: wecomApp.agentId, apiBaseUrl: simUrl, secret: { set: true } },
+    });
+  });
+
+  it('passes WeCom URL verification (the simulator, configured with the same app, calls the callback URL)', async () => {
+    const sim = theStack().sim;
+    const { callbackUrl, token, encodingAesKey } = theIntegration();
+    const registered = await sim('POST', '/_sim/wecom/apps', { ...wecomApp, token, encodingAesKey });
+    expect(registered.status).toBe(201);
+
+    const verify = await sim<{ status: number; body: string; expected: string }>('POST', '/_sim/wecom/verify-url', {
+      callbackUrl,
+      corpId: wecomApp.corpId,
+    });
+    expect(verify.status).toBe(200);
+    expect(verify.body.expected).toMatch(/^\d+$/);
+    expect(verify.body.status).toBe(200);
+    expect(verify.body.body).toBe(verify.body.expected);
+  });
+
+  it('receives a text message pushed by WeCom and shows it in the conversations API', async () => {
+    const s = theStack();
+    const { id, callbackUrl } = theIntegration();
+    const push = await s.sim<{ responses: { status: number; body: string; error?: string }[] }>('POST', '/_sim/wecom/push', {
+      callbackUrl,
+      corpId: wecomApp.corpId,
+      message: { type: 'text', fromUser: 'zhangsan', content: '价格' },
+    });
+    expect(push.status).toBe(200);
+    expect(push.body.responses.map((r) => r.status)).toEqual([200]);
+
+    const token = await s.login(ADMIN.username, ADMIN.password);
+    const poll = { timeoutMs: 30_000, intervalMs: 200 };
+    const conversation = await expectEventually(async () => {
+      const res = await s.api<ConversationView[]>('GET', `/api/conversations?integrationId=${id}`, undefined, token);
+      expect(res.status).toBe(200);
+      const found = res.body.find((c) => c.contact.externalId === 'zhangsan');
+      if (!found) throw new Error(`no conversation with zhangsan yet: ${JSON.stringify(res.body)}\n${s.describe()}`);
+      return found;
+    }, poll);
+    expect(conversation).toMatchObject({ integrationId: id, platform: 'wecom' });
+
+    const inbound = await expectEventually(async () => {
+      const res = await s.api<MessageView[]>('GET', `/api/conversations/${conversation.id}/messages`, undefined, token);
+      expect(res.status).toBe(200);
+      const found = res.body.find((m) => m.direction === 'in');
+      if (!found) throw new Error(`no inbound message yet: ${JSON.stringify(res.body)}`);
+      return found;
+    }, poll);
+    expect(inbound).toMatchObject({ conversationId: conversation.id, direction: 'in', type: 'text', text: '价格' });
+  });
+
+  it('lists the integration and shows its secrets only masked after a reload', async () => {
+    const page = adminPage();
+    const { id, callbackUrl, token, encodingAesKey } = theIntegration();
+    await page.goto('/integrations');
+    const row = page.getByRole('row').filter({ hasText: wecomApp.name });
+    await row.waitFor();
+    expect(await row.innerText()).toContain('企业微信自建应用');
+    expect(await row.innerText()).toContain('已启用');
+    await row.getByText(callbackUrl, { exact: true }).waitFor();
+    await screenshot(page, '04-integrations-list');
+
+    await row.getByRole('link', { name: wecomApp.name }).click();
+    await page.waitForURL(`**/integrations/${id}`);
+    await page.reload();
+    await page.getByRole('heading', { name: wecomApp.name, exact: true }).waitFor();
+    for (const field of ['secret', 'token', 'encodingAesKey']) {
+      const status = page.getByTestId(`secret-status-${field}`);
+      await status.waitFor();
+      expect(await status.innerText()).toMatch(/^已设置 ••••/);
+    }
+    expect(await page.getByLabel('企业ID (CorpID)', { exact: true }).inputValue()).toBe(wecomApp.corpId);
+    // The callback card without the "just saved" highlight.
+    expect((await page.getByTestId('callback-url').innerText()).trim()).toBe(callbackUrl);
+    const html = await page.content();
+    for (const secret of [wecomApp.secret, token, encodingAesKey]) expect(html).not.toContain(secret);
+    await screenshot(page, '05-integration-edit-masked');
+  });
+
+  it('switches the console to English', async () => {
+    const page = adminPage();
+    await page.getByText('English', { exact: true }).click();
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    expect(await page.locator('html').getAttribute('lang')).toBe('en');
+    await page.getByText('Platform credentials', { exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Save changes' }).waitFor();
+    expect(await page.getByTestId('secret-status-secret').innerText()).toMatch(/^Set ••••/);
+    await page.getByRole('menuitem', { name: 'Integrations' }).click();
+    await page.getByRole('heading', { name: 'Integrations', exact: true }).waitFor();
+    await page.getByRole('columnheader', { name: 'Callback URL' }).waitFor();
+    // Remembered across page loads.
+    await page.reload();
+    await page.getByRole('button', { name: 'New integration' }).waitFor();
+    expect(await page.getByText('Enabled', { exact: true }).count()).toBeGreaterThan(0);
+    await screenshot(page, '06-integrations-english');
+  });
+
+  it('shows an agent the admins-only page for integrations', async () => {
+    const s = theStack();
+    const adminToken = await s.login(ADMIN.username, ADMIN.password);
+    const createdUser = await s.api<UserView>('POST', '/api/users', { ...AGENT, role: 'agent' }, adminToken);
+    expect(createdUser.status).toBe(201);
+    expect(createdUser.body).toMatchObject({ username: AGENT.username, role: 'agent' });
+
+    const agent = await newUserSession(need(browser, 'the browser'), s.apiUrl);
+    try {
+      const { page } = agent;
+      await page.goto('/login');
+      await page.getByRole('heading', { name: '登录控制台', exact: true }).waitFor();
+      await login(page, AGENT.username, AGENT.password);
+      await page.waitForURL('**/integrations');
+      await page.getByText('仅管理员可访问', { exact: true }).waitFor();
+      await page.getByText('集成配置只对管理员开放。如需修改，请联系系统管理员。', { exact: true }).waitFor();
+      expect(await page.getByTestId('current-user').textContent()).toBe(AGENT.displayName);
+      expect(await page.getByRole('button', { name: '新建集成' }).count()).toBe(0);
+      expect(await page.getByText(wecomApp.name).count()).toBe(0);
+      await screenshot(page, '07-agent-admins-only');
+
+      // A direct link to the integration is refused too, and so is the API.
+      await page.goto(`/integrations/${theIntegration().id}`);
+      await page.getByText('仅管理员可访问', { exact: true }).waitFor();
+      expect(await page.getByText(wecomApp.name).count()).toBe(0);
+      const agentToken = await s.login(AGENT.username, AGENT.password);
+      expect((await s.api('GET', '/api/integrations', undefined, agentToken)).status).toBe(403);
+      expect(unexpectedProblems(agent.problems)).toEqual([]);
+    } finally {
+      await agent.context.close();
+    }
+  });
+});

@@ -1,0 +1,226 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { createTestDatabase, createTestRedisPrefix, testRedisUrl } from '@imbridge/testing';
+
+/** The workspace root (apps/e2e/src/support → four levels up). */
+export const REPO_ROOT = resolve(__dirname, '../../../..');
+
+export const API_MAIN = join(REPO_ROOT, 'dist/apps/api/main.js');
+export const SIM_MAIN = join(REPO_ROOT, 'dist/apps/platform-sim/main.js');
+export const CONSOLE_DIR = join(REPO_ROOT, 'dist/apps/console');
+
+export const ADMIN = { username: 'admin', password: 'e2e-admin-password' } as const;
+
+const START_TIMEOUT_MS = 60_000;
+const STOP_TIMEOUT_MS = 10_000;
+const OUTPUT_TAIL_CHARS = 8_000;
+
+export interface HttpResult<T> {
+  status: number;
+  body: T;
+}
+
+/** Children still running; killed if the test process exits without stopping them (crash, Ctrl-C). */
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
+/** One child process (the built API or simulator) with the tail of its output, for error messages. */
+class ManagedProcess {
+  private output = '';
+  private exited: { code: number | null; signal: NodeJS.Signals | null } | null = null;
+  private readonly exitPromise: Promise<void>;
+
+  constructor(
+    readonly name: string,
+    private readonly child: ChildProcess,
+  ) {
+    const collect = (chunk: Buffer): void => {
+      this.output = (this.output + chunk.toString('utf8')).slice(-OUTPUT_TAIL_CHARS);
+    };
+    live.add(child);
+    child.stdout?.on('data', collect);
+    child.stderr?.on('data', collect);
+    this.exitPromise = new Promise((resolveExit) => {
+      child.once('exit', (code, signal) => {
+        live.delete(child);
+        this.exited = { code, signal };
+        resolveExit();
+      });
+      child.once('error', (err) => {
+        collect(Buffer.from(`\n[spawn error] ${err.message}\n`));
+        live.delete(child);
+        this.exited ??= { code: null, signal: null };
+        resolveExit();
+      });
+    });
+  }
+
+  get hasExited(): boolean {
+    return this.exited !== null;
+  }
+
+  describe(): string {
+    const state = this.exited ? `exited (code ${this.exited.code}, signal ${this.exited.signal})` : 'running';
+    return `${this.name} ${state}; last output:\n${this.output.trim() || '(none)'}`;
+  }
+
+  /** SIGTERM (graceful shutdown), then SIGKILL if it does not exit in time. */
+  async stop(): Promise<void> {
+    if (this.exited) return;
+    this.child.kill('SIGTERM');
+    const timer = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), STOP_TIMEOUT_MS).unref());
+    if ((await Promise.race([this.exitPromise.then(() => 'exited' as const), timer])) === 'timeout') {
+      this.child.kill('SIGKILL');
+      await this.exitPromise;
+    }
+  }
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolvePort(port));
+    });
+  });
+}
+
+/** Fails with a clear message when the artefacts `npm test` builds are missing. */
+export function assertBuilt(): void {
+  const missing = [API_MAIN, SIM_MAIN, join(CONSOLE_DIR, 'index.html')].filter((f) => !existsSync(f));
+  if (missing.length > 0) {
+    throw new Error(
+      `End-to-end tests run the built product, but these files are missing:\n  ${missing.join('\n  ')}\n` +
+        'Build first: npx nx run-many -t build --projects=api,console,platform-sim --parallel=1 (npm test does this).',
+    );
+  }
+}
+
+function startProcess(name: string, main: string, env: Record<string, string>): ManagedProcess {
+  // A clean environment: only what a user's shell would pass plus the product's settings.
+  const base: Record<string, string> = {};
+  for (const key of ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ']) {
+    const value = process.env[key];
+    if (value !== undefined) base[key] = value;
+  }
+  const child = spawn(process.execPath, [main], {
+    cwd: REPO_ROOT,
+    env: { ...base, NODE_ENV: 'production', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return new ManagedProcess(name, child);
+}
+
+/** Polls `url` until it answers 200, failing early (with its output) if the process dies. */
+async function waitForHealthy(proc: ManagedProcess, url: string): Promise<void> {
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  let last = 'no answer yet';
+  while (Date.now() < deadline) {
+    if (proc.hasExited) throw new Error(`${proc.name} did not start: ${proc.describe()}`);
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+      if (res.status === 200) return;
+      last = `HTTP ${res.status} ${await res.text()}`;
+    } catch (err) {
+      last = err instanceof Error ? err.message : String(err);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${proc.name} not healthy at ${url} after ${START_TIMEOUT_MS} ms (${last}): ${proc.describe()}`);
+}
+
+async function requestJson<T>(url: string, method: string, body?: unknown, token?: string): Promise<HttpResult<T>> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (token) headers['authorization'] = `Bearer ${token}`;
+  const res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? (JSON.parse(text) as unknown) : undefined;
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: res.status, body: parsed as T };
+}
+
+export interface Stack {
+  /** The API (and console) base URL, equal to its PUBLIC_BASE_URL. */
+  apiUrl: string;
+  publicBaseUrl: string;
+  simUrl: string;
+  /** JSON call to the API; `token` is a bearer token. */
+  api<T = unknown>(method: string, path: string, body?: unknown, token?: string): Promise<HttpResult<T>>;
+  /** JSON call to the simulator's control API. */
+  sim<T = unknown>(method: string, path: string, body?: unknown): Promise<HttpResult<T>>;
+  /** Bearer token for a user, through POST /api/auth/login. */
+  login(username: string, password: string): Promise<string>;
+  /** Both processes' state and recent output (for failure messages). */
+  describe(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The product as users run it: `node dist/apps/api/main.js` on a fresh database and Redis prefix,
+ * and `node dist/apps/platform-sim/main.js`, both on free ports of 127.0.0.1.
+ */
+export async function startStack(): Promise<Stack> {
+  assertBuilt();
+  const [apiPort, simPort] = [await freePort(), await freePort()];
+  const database = await createTestDatabase();
+  const apiUrl = `http://127.0.0.1:${apiPort}`;
+  const simUrl = `http://127.0.0.1:${simPort}`;
+
+  const processes: ManagedProcess[] = [];
+  const stop = async (): Promise<void> => {
+    await Promise.all(processes.map((p) => p.stop()));
+  };
+
+  try {
+    const sim = startProcess('platform-sim', SIM_MAIN, { PORT: String(simPort), HOST: '127.0.0.1' });
+    processes.push(sim);
+    const api = startProcess('api', API_MAIN, {
+      DATABASE_URL: database.url,
+      REDIS_URL: testRedisUrl(),
+      IMBRIDGE_REDIS_PREFIX: createTestRedisPrefix(),
+      IMBRIDGE_MASTER_KEY: randomBytes(32).toString('base64'),
+      PORT: String(apiPort),
+      HOST: '127.0.0.1',
+      PUBLIC_BASE_URL: apiUrl,
+      ADMIN_USERNAME: ADMIN.username,
+      ADMIN_PASSWORD: ADMIN.password,
+      IMBRIDGE_ALLOW_PRIVATE_URLS: 'true',
+      IMBRIDGE_CONSOLE_DIR: CONSOLE_DIR,
+      LOG_LEVEL: 'warn',
+    });
+    processes.push(api);
+    await Promise.all([waitForHealthy(sim, `${simUrl}/_sim/health`), waitForHealthy(api, `${apiUrl}/api/health`)]);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+
+  const stack: Stack = {
+    apiUrl,
+    publicBaseUrl: apiUrl,
+    simUrl,
+    api: (method, path, body, token) => requestJson(`${apiUrl}${path}`, method, body, token),
+    sim: (method, path, body) => requestJson(`${simUrl}${path}`, method, body),
+    async login(username, password) {
+      const res = await stack.api<{ accessToken?: string }>('POST', '/api/auth/login', { username, password });
+      if (res.status !== 200 || !res.body.accessToken) throw new Error(`login of ${username} failed: ${res.status} ${JSON.stringify(res.body)}`);
+      return res.body.accessToken;
+    },
+    describe: () => processes.map((p) => p.describe()).join('\n\n'),
+    stop,
+  };
+  return stack;
+}

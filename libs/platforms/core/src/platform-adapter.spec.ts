@@ -1,0 +1,60 @@
+import type { PlatformCapability, PlatformDescriptor } from '@imbridge/contracts';
+import type { CallbackHandler } from './callback';
+import { checkAdapter, type PlatformAdapter } from './platform-adapter';
+import type { CredentialVerifier, Sender } from './sender';
+
+function descriptor(capabilities: PlatformCapability[]): PlatformDescriptor {
+  return {
+    id: 'wecom',
+    name: { zh: '测试', en: 'Test' },
+    description: { zh: '测试', en: 'Test' },
+    capabilities,
+    fields: [],
+    callbackMethods: ['POST'],
+    defaultReplayToleranceSeconds: 600,
+    docs: [],
+  };
+}
+
+const callback: CallbackHandler = {
+  handle: () => ({ kind: 'reply', reply: { status: 200, contentType: 'text/plain', body: '' }, diagnostic: 'test' }),
+};
+const sender: Sender = { send: () => Promise.resolve({ platformMessageIds: [], parts: 1 }) };
+const credentials: CredentialVerifier = { verify: () => Promise.resolve({ ok: true }) };
+
+describe('checkAdapter', () => {
+  it('accepts an adapter whose members match its capabilities', () => {
+    expect(checkAdapter({ descriptor: descriptor(['callback', 'send']), callback, sender })).toEqual([]);
+    expect(checkAdapter({ descriptor: descriptor(['callback', 'send', 'verify-credentials']), callback, sender, credentials })).toEqual([]);
+    expect(checkAdapter({ descriptor: descriptor([]) })).toEqual([]);
+  });
+
+  it('reports a declared capability without its member', () => {
+    expect(checkAdapter({ descriptor: descriptor(['callback', 'send']), callback })).toEqual([
+      "wecom: declares 'send' but has no 'sender'",
+    ]);
+    expect(checkAdapter({ descriptor: descriptor(['callback', 'verify-credentials']), callback })).toEqual([
+      "wecom: declares 'verify-credentials' but has no 'credentials'",
+    ]);
+    expect(checkAdapter({ descriptor: descriptor(['callback']) })).toEqual(["wecom: declares 'callback' but has no 'callback'"]);
+  });
+
+  it('reports a member whose capability is not declared', () => {
+    expect(checkAdapter({ descriptor: descriptor(['callback']), callback, sender })).toEqual([
+      "wecom: implements 'sender' but does not declare 'send'",
+    ]);
+    expect(checkAdapter({ descriptor: descriptor([]), callback, credentials })).toEqual([
+      "wecom: implements 'callback' but does not declare 'callback'",
+      "wecom: implements 'credentials' but does not declare 'verify-credentials'",
+    ]);
+  });
+
+  it('reports a capability that has no adapter member yet', () => {
+    expect(checkAdapter({ descriptor: descriptor(['cursor-pull']) })).toEqual(["wecom: capability 'cursor-pull' has no adapter member yet"]);
+  });
+
+  it('reports every problem at once', () => {
+    const adapter: PlatformAdapter = { descriptor: descriptor(['send', 'cursor-pull']), callback };
+    expect(checkAdapter(adapter)).toHaveLength(3);
+  });
+});

@@ -1,8 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import Redis from 'ioredis';
 import { testPgAdminUrl, testRedisUrl, testRunId, withDatabase } from './test-env';
 
-let counter = 0;
+// Jest loads this module afresh for every test file, so names must not come from a module counter.
+const unique = (): string => randomBytes(4).toString('hex');
 
 export function templateDatabaseName(runId: string): string {
   return `imbridge_${runId}_tpl`;
@@ -14,7 +16,7 @@ export function templateDatabaseName(runId: string): string {
  */
 export async function createTestDatabase(): Promise<{ url: string; name: string }> {
   const runId = testRunId();
-  const name = `imbridge_${runId}_${process.pid}_${++counter}`;
+  const name = `imbridge_${runId}_${unique()}`;
   const admin = new Client({ connectionString: testPgAdminUrl() });
   await admin.connect();
   try {
@@ -27,7 +29,7 @@ export async function createTestDatabase(): Promise<{ url: string; name: string 
 
 /** A Redis key prefix of this run and file; the global teardown deletes the run's keys. */
 export function createTestRedisPrefix(): string {
-  return `imbt:${testRunId()}:${process.pid}-${++counter}`;
+  return `imbt:${testRunId()}:${unique()}`;
 }
 
 export async function deleteRedisKeys(pattern: string, url = testRedisUrl()): Promise<number> {

@@ -42,7 +42,8 @@ export const en: Record<MessageKey, string> = {
 
   'nav.integrations': 'Integrations',
   'nav.conversations': 'Conversations',
-  'nav.comingSoon': 'Coming soon',
+  // Short: it is a tag next to "Conversations" in the 232 px side menu.
+  'nav.comingSoon': 'Soon',
 
   'integrations.title': 'Integrations',
   'integrations.subtitle': 'Each integration connects one IM platform app; the platform pushes messages to imbridge through its callback URL.',

@@ -48,6 +48,8 @@ export async function newUserSession(browser: Browser, baseURL: string, locale =
     locale,
     timezoneId: 'Asia/Shanghai',
     viewport: { width: 1440, height: 900 },
+    // Lets the test read what the console's copy buttons put on the clipboard.
+    permissions: ['clipboard-read', 'clipboard-write'],
   });
   context.setDefaultTimeout(15_000);
   context.setDefaultNavigationTimeout(30_000);
@@ -64,6 +66,31 @@ export async function newUserSession(browser: Browser, baseURL: string, locale =
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const path = join(SCREENSHOT_DIR, `${name}.png`);
+  // From the top, so the sticky header and the fixed sider trigger sit where a user sees them.
+  await page.evaluate('window.scrollTo(0, 0)');
   await page.screenshot({ path, fullPage: true, animations: 'disabled' });
   return path;
+}
+
+/** Elements whose text is cut off: labels, buttons, tags, menu items, titles that are wider than their box. */
+const CLIP_CHECKED = [
+  '.ant-menu-title-content',
+  '.ant-btn',
+  '.ant-tag',
+  '.ant-segmented-item-label',
+  '.ant-card-head-title',
+  '.ant-form-item-label > label',
+  '.ant-table-cell',
+  '.ant-typography',
+  '.ant-result-title',
+  '.ant-result-subtitle',
+].join(', ');
+
+/** Texts of visible elements whose content overflows their box (clipped, or ellipsized by CSS). */
+export async function clippedTexts(page: Page): Promise<string[]> {
+  return page.evaluate<string[]>(
+    `[...document.querySelectorAll(${JSON.stringify(CLIP_CHECKED)})]
+      .filter((el) => el.getClientRects().length > 0 && el.scrollWidth > el.clientWidth + 1)
+      .map((el) => (el.className + ': ' + (el.textContent ?? '')).trim())`,
+  );
 }

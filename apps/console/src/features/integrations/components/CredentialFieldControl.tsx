@@ -16,6 +16,23 @@ interface CredentialFieldControlProps {
   'aria-invalid'?: boolean;
 }
 
+const MASK_MARKER = '\u0000';
+
+/**
+ * "已设置 ••••Ab9_" with the mask in a Latin monospace font: CJK fonts (Noto Sans CJK, PingFang,
+ * YaHei) draw "•" full-width, which spreads the mask out into "· · · ·".
+ */
+function SecretSetText({ text, mask }: { text: string; mask: string }) {
+  const [before, after = ''] = text.split(MASK_MARKER);
+  return (
+    <>
+      {before}
+      <span className="secret-status__mask">{mask}</span>
+      {after}
+    </>
+  );
+}
+
 /** One input, chosen by the descriptor field's type; a secret gets a password input. */
 export function CredentialFieldControl({ field, masked, id, value, onChange, ...rest }: CredentialFieldControlProps) {
   const { t, pick, formatDateTime } = useI18n();
@@ -75,7 +92,7 @@ export function CredentialFieldControl({ field, masked, id, value, onChange, ...
           <span className="secret-status__badge">
             <CheckCircleFilled className="secret-status__icon" />
             <span data-testid={`secret-status-${field.name}`}>
-              {t('edit.secretSet', { mask: masked.last4 ? `••••${masked.last4}` : '••••' })}
+              <SecretSetText text={t('edit.secretSet', { mask: MASK_MARKER })} mask={masked.last4 ? `••••${masked.last4}` : '••••'} />
               {masked.updatedAt && (
                 <Typography.Text type="secondary"> · {t('edit.secretUpdatedAt', { time: formatDateTime(masked.updatedAt) })}</Typography.Text>
               )}

@@ -53,7 +53,7 @@ export function AppLayout() {
     <Layout className="app-layout">
       <Sider
         theme="light"
-        width={220}
+        width={232}
         collapsible
         collapsed={collapsed}
         onCollapse={setCollapsed}
@@ -74,6 +74,7 @@ export function AppLayout() {
         </div>
         <Menu
           mode="inline"
+          inlineIndent={16}
           selectedKeys={[selected]}
           items={items}
           onClick={({ key }) => {

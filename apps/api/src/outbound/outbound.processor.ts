@@ -14,6 +14,7 @@ import { Inject } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { OUTBOUND_QUEUE, type OutboundJob } from '../queue/queues';
 import { OutboundService } from './outbound.service';
+import { RateLimitedHttpClient } from './rate-limited-http.client';
 import { SendRateLimiter } from './rate-limiter.service';
 import { RedisTokenStore } from './redis-token-store';
 
@@ -131,10 +132,11 @@ export class OutboundSender {
       if (!integration.enabled) throw new PlatformError('CONFIG', 'integration disabled', { platformCode: 'DISABLED', retryable: false });
       const sender = this.registry.require(integration.platform).sender;
       if (!sender) throw new PlatformError('CONFIG', `platform ${integration.platform} cannot send`, { platformCode: 'NO_SENDER' });
-      // Waiting for the budget can take long when many conversations share it: keep the lock meanwhile.
-      await this.limiter.acquire(row.integrationId, () => lock.extend(LOCK_TTL_MS));
+      // Every platform call of this send waits for the integration's budget; waiting can take long
+      // when many conversations share it, so the lock is kept meanwhile.
+      const http = new RateLimitedHttpClient(this.http, () => this.limiter.acquire(row.integrationId, () => lock.extend(LOCK_TTL_MS)));
       const result = await sender.send(
-        { integrationId: row.integrationId, config: integration.config, tokens: this.tokens, http: this.http, idempotencyKey: row.id },
+        { integrationId: row.integrationId, config: integration.config, tokens: this.tokens, http, idempotencyKey: row.id },
         row.recipient,
         row.payload,
       );

@@ -8,7 +8,7 @@ import { RedisService } from '../common/redis.service';
  * granted them; a window slightly longer than a second keeps its count under the limit too.
  */
 export const RATE_WINDOW_MS = 1_000;
-export const RATE_WINDOW_GUARD_MS = 50;
+export const RATE_WINDOW_GUARD_MS = 100;
 
 /**
  * Sliding-window log in a sorted set, on Redis's clock so that every process agrees: grants the call

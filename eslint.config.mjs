@@ -7,6 +7,60 @@ import tseslint from 'typescript-eslint';
  * - platform libs never import each other or persistence, only platform-core, contracts, util;
  * - the console and the simulator only use shared libs.
  */
+const DEP_CONSTRAINTS = [
+  {
+    sourceTag: 'scope:shared',
+    onlyDependOnLibsWithTags: ['scope:shared'],
+    bannedExternalImports: ['@nestjs/*', 'typeorm', 'bull', '@nestjs/bull', 'react', 'antd'],
+  },
+  { sourceTag: 'scope:console', onlyDependOnLibsWithTags: ['scope:shared', 'scope:console'] },
+  { sourceTag: 'scope:sim', onlyDependOnLibsWithTags: ['scope:shared', 'scope:sim'] },
+  { sourceTag: 'scope:api', notDependOnLibsWithTags: ['scope:console'] },
+  { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'] },
+  { sourceTag: 'type:contract', onlyDependOnLibsWithTags: ['type:contract', 'type:util'] },
+  {
+    sourceTag: 'type:platform',
+    onlyDependOnLibsWithTags: ['type:platform-core', 'type:contract', 'type:util'],
+    bannedExternalImports: ['typeorm', '@nestjs/typeorm', 'bull', '@nestjs/bull', 'pg'],
+  },
+  {
+    sourceTag: 'type:platform-core',
+    onlyDependOnLibsWithTags: ['type:contract', 'type:util'],
+    bannedExternalImports: ['typeorm', '@nestjs/typeorm', 'bull', '@nestjs/bull', 'pg'],
+  },
+  { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:contract', 'type:util'] },
+  { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:util', 'type:contract', 'type:data-access', 'type:testing'] },
+  {
+    sourceTag: 'type:app',
+    onlyDependOnLibsWithTags: ['type:platform', 'type:platform-core', 'type:data-access', 'type:contract', 'type:util', 'type:testing'],
+  },
+  { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['*'] },
+];
+
+/**
+ * Specs may also use the test helpers (real databases, eventually …); production code may not.
+ * Only the type constraints widen: the scope constraints still keep shared libs' specs off the testing lib.
+ */
+const SPEC_DEP_CONSTRAINTS = DEP_CONSTRAINTS.map((c) =>
+  c.sourceTag.startsWith('type:') && c.onlyDependOnLibsWithTags && !c.onlyDependOnLibsWithTags.includes('*')
+    ? { ...c, onlyDependOnLibsWithTags: [...new Set([...c.onlyDependOnLibsWithTags, 'type:testing'])] }
+    : c,
+);
+
+function moduleBoundaries(depConstraints) {
+  return [
+    'error',
+    {
+      enforceBuildableLibDependency: false,
+      allow: [],
+      // A test-only cycle: the testing lib's global setup migrates the template database with
+      // persistence, and persistence's specs use the testing lib's databases.
+      ignoredCircularDependencies: [['persistence', 'testing']],
+      depConstraints,
+    },
+  ];
+}
+
 export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
@@ -16,45 +70,14 @@ export default [
   {
     files: ['**/*.ts', '**/*.tsx'],
     rules: {
-      '@nx/enforce-module-boundaries': [
-        'error',
-        {
-          enforceBuildableLibDependency: false,
-          allow: [],
-          depConstraints: [
-            {
-              sourceTag: 'scope:shared',
-              onlyDependOnLibsWithTags: ['scope:shared'],
-              bannedExternalImports: ['@nestjs/*', 'typeorm', 'bull', '@nestjs/bull', 'react', 'antd'],
-            },
-            { sourceTag: 'scope:console', onlyDependOnLibsWithTags: ['scope:shared', 'scope:console'] },
-            { sourceTag: 'scope:sim', onlyDependOnLibsWithTags: ['scope:shared', 'scope:sim'] },
-            { sourceTag: 'scope:api', notDependOnLibsWithTags: ['scope:console'] },
-            { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'] },
-            { sourceTag: 'type:contract', onlyDependOnLibsWithTags: ['type:contract', 'type:util'] },
-            {
-              sourceTag: 'type:platform',
-              onlyDependOnLibsWithTags: ['type:platform-core', 'type:contract', 'type:util'],
-              bannedExternalImports: ['typeorm', '@nestjs/typeorm', 'bull', '@nestjs/bull', 'pg'],
-            },
-            {
-              sourceTag: 'type:platform-core',
-              onlyDependOnLibsWithTags: ['type:contract', 'type:util'],
-              bannedExternalImports: ['typeorm', '@nestjs/typeorm', 'bull', '@nestjs/bull', 'pg'],
-            },
-            { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:contract', 'type:util'] },
-            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:util', 'type:contract', 'type:data-access', 'type:testing'] },
-            {
-              sourceTag: 'type:app',
-              onlyDependOnLibsWithTags: ['type:platform', 'type:platform-core', 'type:data-access', 'type:contract', 'type:util', 'type:testing'],
-            },
-            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['*'] },
-          ],
-        },
-      ],
+      '@nx/enforce-module-boundaries': moduleBoundaries(DEP_CONSTRAINTS),
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-explicit-any': 'error',
     },
+  },
+  {
+    files: ['**/*.spec.ts'],
+    rules: { '@nx/enforce-module-boundaries': moduleBoundaries(SPEC_DEP_CONSTRAINTS) },
   },
   {
     // Type-aware rules for the server side: a dropped promise is a lost message.

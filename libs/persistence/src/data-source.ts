@@ -1,4 +1,4 @@
-import { DataSource, type DataSourceOptions } from 'typeorm';
+import { DataSource, MigrationExecutor, type DataSourceOptions } from 'typeorm';
 import {
   AuditLogEntity,
   ContactEntity,
@@ -51,13 +51,19 @@ export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions
 // Any number, fixed: serializes migration runs of several processes starting at once.
 const MIGRATION_LOCK_ID = 7_340_219_001;
 
-/** Applies pending migrations, one process at a time. Returns the names applied. */
+/**
+ * Applies pending migrations, one process at a time. Returns the names applied.
+ * The lock and the migrations share one connection: taking a second one from the pool while holding
+ * the lock would deadlock once the pool is exhausted by callers waiting for that lock.
+ */
 export async function runMigrations(ds: DataSource): Promise<string[]> {
   const runner = ds.createQueryRunner();
   await runner.connect();
   try {
     await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
-    const applied = await ds.runMigrations({ transaction: 'each' });
+    const executor = new MigrationExecutor(ds, runner);
+    executor.transaction = 'each';
+    const applied = await executor.executePendingMigrations();
     return applied.map((m) => m.name);
   } finally {
     await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]).catch(() => undefined);

@@ -10,7 +10,9 @@ import { CallbackIngestService, UNIFORM_REJECTION } from './callback-ingest.serv
  */
 export function parseRawQuery(url: string): Record<string, string> | null {
   const q = url.indexOf('?');
-  const out: Record<string, string> = {};
+  // No prototype: `__proto__=x` is an ordinary (and, when repeated, refused) parameter, and an absent
+  // `constructor` reads as undefined.
+  const out = Object.create(null) as Record<string, string>;
   if (q < 0) return out;
   for (const part of url.slice(q + 1).split('&')) {
     if (part === '') continue;
@@ -23,7 +25,7 @@ export function parseRawQuery(url: string): Record<string, string> | null {
     } catch {
       return null;
     }
-    if (Object.prototype.hasOwnProperty.call(out, key)) return null;
+    if (Object.hasOwn(out, key)) return null;
     out[key] = value;
   }
   return out;

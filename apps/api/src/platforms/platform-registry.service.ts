@@ -28,15 +28,18 @@ export class PlatformRegistry implements OnModuleInit {
     this.registerAll(found);
   }
 
+  /** All or nothing: on any problem nothing is registered (a duplicate never replaces the first). */
   registerAll(adapters: PlatformAdapter[]): void {
     const problems: string[] = [];
+    const ids = new Set(this.adapters.keys());
     for (const adapter of adapters) {
       const id = adapter.descriptor.id;
-      if (this.adapters.has(id)) problems.push(`${id}: registered twice`);
+      if (ids.has(id)) problems.push(`${id}: registered twice`);
+      ids.add(id);
       problems.push(...checkAdapter(adapter));
-      this.adapters.set(id, adapter);
     }
     if (problems.length > 0) throw new PlatformRegistryError(problems);
+    for (const adapter of adapters) this.adapters.set(adapter.descriptor.id, adapter);
   }
 
   get(id: string): PlatformAdapter | undefined {

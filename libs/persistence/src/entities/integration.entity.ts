@@ -22,11 +22,13 @@ export class IntegrationEntity {
   @Column({ type: 'boolean', default: true })
   enabled!: boolean;
 
+  // A JSON default (not a raw SQL `'{}'::jsonb`), so TypeORM compares it with the database's as JSON
+  // and the schema check sees no drift from the migration.
   /** Non-secret fields only. */
-  @Column({ type: 'jsonb', default: () => "'{}'::jsonb" })
+  @Column({ type: 'jsonb', default: {} })
   config!: Record<string, unknown>;
 
-  @Column({ type: 'jsonb', default: () => "'{}'::jsonb" })
+  @Column({ type: 'jsonb', default: {} })
   secrets!: Record<string, StoredSecret>;
 
   @Column({ name: 'last_error', type: 'jsonb', nullable: true })

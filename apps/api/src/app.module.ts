@@ -3,7 +3,7 @@ import { APP_FILTER, APP_GUARD, APP_PIPE, DiscoveryModule } from '@nestjs/core';
 import { BullModule } from '@nestjs/bull';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { dataSourceOptions, ENTITIES, runMigrations } from '@imbridge/persistence';
+import { dataSourceOptions, ENTITIES } from '@imbridge/persistence';
 import { WecomModule } from '@imbridge/platform-wecom';
 import { APP_CONFIG, type AppConfig } from './config/app-config';
 import { AuditService } from './audit/audit.service';
@@ -76,14 +76,20 @@ export class AppModule {
         TypeOrmModule.forRootAsync({
           useFactory: () => dataSourceOptions({ url: config.databaseUrl, poolSize: config.dbPoolSize }),
           dataSourceFactory: async (options) => {
+            // Migrations and the master-key check already ran in startApp's preflight.
             const ds = new DataSource(options!);
             await ds.initialize();
-            await runMigrations(ds);
             return ds;
           },
         }),
         TypeOrmModule.forFeature(ENTITIES),
-        BullModule.forRoot({ url: config.redisUrl, prefix: `${config.redisPrefix}:bull` }),
+        BullModule.forRoot({
+          url: config.redisUrl,
+          prefix: `${config.redisPrefix}:bull`,
+          // Reconnect quickly after a Redis outage (Bull's default backs off to 20 s).
+          redis: { retryStrategy: (times: number) => Math.min(times * 200, 2000) },
+          settings: { retryProcessDelay: 1000 },
+        }),
         BullModule.registerQueue({ name: INBOX_QUEUE }, { name: OUTBOUND_QUEUE }),
         ...PLATFORM_MODULES,
       ],

@@ -11,6 +11,10 @@ import { BullAdapter } from '@bull-board/api/bullAdapter';
 import { FastifyAdapter as BullBoardAdapter } from '@bull-board/fastify';
 import type { Queue } from 'bull';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { getRepositoryToken } from '@nestjs/typeorm';
+import type { Repository } from 'typeorm';
+import { createDataSource, runMigrations, UserEntity } from '@imbridge/persistence';
+import { checkMasterKey } from './security/secrets.service';
 import { AppModule } from './app.module';
 import type { AppConfig } from './config/app-config';
 import { createRootLogger, PinoNestLogger } from './common/logger';
@@ -22,6 +26,24 @@ import { INBOX_QUEUE, OUTBOUND_QUEUE } from './queue/queues';
 /** Callback bodies are small; anything larger is refused before it is read (64 KB). */
 export const CALLBACK_BODY_LIMIT = 64 * 1024;
 const API_BODY_LIMIT = 1024 * 1024;
+const MAX_JSON_DEPTH = 64;
+
+/** True when arrays/objects nest deeper than `max` (a linear scan; validation would recurse). */
+export function jsonTooDeep(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++; // backslash: skip the escaped character
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 || c === 91) {
+      if (++depth > max) return true;
+    } else if (c === 125 || c === 93) depth--;
+  }
+  return false;
+}
 
 export interface RunningApp {
   app: INestApplicationContext;
@@ -44,7 +66,13 @@ function configureBodyParsing(fastify: FastifyInstance): void {
     const buf = body as Buffer;
     if ((req.url ?? '').startsWith('/callbacks/')) return done(null, buf);
     const type = String(req.headers['content-type'] ?? '');
-    if (type.startsWith('application/json')) return parseJson(req, buf.toString('utf8'), done);
+    if (type.startsWith('application/json')) {
+      const text = buf.toString('utf8');
+      if (jsonTooDeep(text, MAX_JSON_DEPTH)) {
+        return done(Object.assign(new Error(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`), { statusCode: 400, code: 'BAD_JSON' }), undefined);
+      }
+      return parseJson(req, text, done);
+    }
     done(null, buf);
   });
 }
@@ -79,6 +107,7 @@ function serveConsole(fastify: FastifyInstance, dir: string): void {
 
 async function mountBullBoard(app: NestFastifyApplication): Promise<void> {
   const sessions = app.get(SessionService);
+  const users = app.get<Repository<UserEntity>>(getRepositoryToken(UserEntity));
   const board = new BullBoardAdapter();
   board.setBasePath('/admin/queues');
   createBullBoard({
@@ -87,7 +116,10 @@ async function mountBullBoard(app: NestFastifyApplication): Promise<void> {
   });
   await app.register(async (scope: FastifyInstance) => {
     scope.addHook('onRequest', async (req, reply) => {
-      const user = sessions.fromRequest(req as unknown as Parameters<SessionService['fromRequest']>[0]);
+      const session = sessions.fromRequest(req as unknown as Parameters<SessionService['fromRequest']>[0]);
+      // Re-read the user: a disabled or demoted admin loses access at once, as on the API.
+      const row = session ? await users.findOne({ where: { id: session.id } }) : null;
+      const user = row && !row.disabled ? row : null;
       if (!user || user.role !== 'admin') {
         await reply.status(user ? 403 : 401).send({ statusCode: user ? 403 : 401, code: user ? 'FORBIDDEN' : 'UNAUTHENTICATED', message: 'administrators only' });
       }
@@ -96,14 +128,30 @@ async function mountBullBoard(app: NestFastifyApplication): Promise<void> {
   });
 }
 
+/**
+ * Before anything else starts (queue workers, routes): apply migrations, one process at a time, and
+ * refuse a master key that cannot open what is stored.
+ */
+export async function preflight(config: AppConfig): Promise<void> {
+  const ds = createDataSource({ url: config.databaseUrl, poolSize: 1 });
+  await ds.initialize();
+  try {
+    await runMigrations(ds);
+    await checkMasterKey(ds, config.masterKeys);
+  } finally {
+    await ds.destroy();
+  }
+}
+
 export async function startApp(config: AppConfig, opts: { listen?: boolean } = {}): Promise<RunningApp> {
   const root = createRootLogger(config.logLevel);
   const logger = new PinoNestLogger(root);
+  await preflight(config);
 
   if (config.role === 'worker') {
     const ctx = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger });
     ctx.enableShutdownHooks();
-    await ctx.get(RedisService).checkEvictionPolicy();
+    await ctx.get(RedisService).checkEvictionPolicy().catch(() => undefined);
     root.info({ role: config.role }, 'imbridge worker started');
     return { app: ctx, url: undefined, close: () => ctx.close() };
   }
@@ -112,6 +160,22 @@ export async function startApp(config: AppConfig, opts: { listen?: boolean } = {
   configureBodyParsing(adapter.getInstance());
   securityHeaders(adapter.getInstance());
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { logger, bodyParser: false });
+  try {
+    return await configureAndListen(app, adapter, config, root, opts);
+  } catch (err) {
+    // Nothing half-started may keep running (pool, Redis, Bull workers).
+    await app.close().catch(() => undefined);
+    throw err;
+  }
+}
+
+async function configureAndListen(
+  app: NestFastifyApplication,
+  adapter: FastifyAdapter,
+  config: AppConfig,
+  root: ReturnType<typeof createRootLogger>,
+  opts: { listen?: boolean },
+): Promise<RunningApp> {
   app.enableShutdownHooks();
 
   const doc = SwaggerModule.createDocument(

@@ -2,11 +2,15 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
+import type { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { getQueueToken } from '@nestjs/bull';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { startPlatformSim, type PlatformSim, type WecomApp, type WecomPushResult } from '@imbridge/platform-sim';
 import { expectEventually, testPgAdminUrl } from '@imbridge/testing';
 import { loadConfig } from '../src/config/app-config';
+import { INBOX_QUEUE, OUTBOUND_QUEUE } from '../src/queue/queues';
 import { freePort, startTestApp, type TestApp } from './test-app';
 
 // Every test here boots the real app (HTTP + worker) against real PostgreSQL and Redis.
@@ -373,6 +377,30 @@ describe('with one running app', () => {
     expect(diag.body.filter((d) => d.outcome === 'duplicate')).toHaveLength(6);
   });
 
+  it('refuses hostile JSON on the API with a 4xx error body, not a crash or a 500', async () => {
+    const post = async (body: string, contentType = 'application/json'): Promise<{ status: number; code: string }> => {
+      const res = await fetch(`${app.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': contentType }, body });
+      const parsed = (await res.json()) as { code?: string };
+      return { status: res.status, code: String(parsed.code) };
+    };
+    const cases: Record<string, string> = {
+      'prototype pollution': '{"username":"admin","password":"x","__proto__":{"role":"admin"}}',
+      'constructor pollution': '{"username":"admin","password":"x","constructor":{"prototype":{"role":"admin"}}}',
+      'deep nesting': `{"username":${'['.repeat(100_000)}${']'.repeat(100_000)},"password":"x"}`,
+      truncated: '{"username":"admin","password":',
+      'not an object': '"admin"',
+      'wrong types': '{"username":["admin"],"password":{"$ne":null}}',
+    };
+    for (const [what, body] of Object.entries(cases)) {
+      const r = await post(body);
+      expect({ what, status: r.status }).toEqual({ what, status: 400 });
+    }
+    const tooBig = await post(JSON.stringify({ username: 'admin', password: 'x'.repeat(2 * 1024 * 1024) }));
+    expect(tooBig.status).toBe(413);
+    expect(({} as Record<string, unknown>)['role']).toBeUndefined();
+    expect((await app.api('GET', '/api/health')).status).toBe(200);
+  });
+
   it('never lets secrets out: not in any API answer, not in a pg_dump', async () => {
     const secret = `S3cret-${randomBytes(24).toString('hex')}`.slice(0, 43);
     const token = `Tok${randomBytes(8).toString('hex')}`;
@@ -473,6 +501,9 @@ describe('with one running app', () => {
     expect(elapsed).toBeLessThan(15_000);
     expect(rssGrowth).toBeLessThan(100 * 1024 * 1024);
     expect(await count(ds, 'SELECT count(*)::int AS n FROM inbox_events', [])).toBe(before);
+    // The signed bombs got past the signature and were refused by the inner parser.
+    const diag = await app.api<{ detail: string }[]>('GET', `/api/integrations/${integration.id}/callbacks`, undefined, app.adminToken);
+    expect(diag.body.some((d) => d.detail.startsWith('malformed-body: inner'))).toBe(true);
     // Still up and still serving.
     expect((await app.api('GET', '/api/health')).status).toBe(200);
     const ok = await sim.wecom.client.push(integration.callbackUrl, simApp.corpId, { type: 'text', fromUser: 'after-bombs', content: 'hello' });
@@ -486,12 +517,56 @@ describe('master key', () => {
     for (const a of opened) await a.close().catch(() => undefined);
   });
 
+  /**
+   * Expects the start to be refused. startApp() does not close the half-initialized Nest application
+   * when app.init() throws (its database pool, Redis and Bull connections stay open, and Bull workers
+   * may even run); a real process exits (main.ts), but here it would keep Jest alive. So the framework
+   * factory is observed (not replaced) to close whatever it created.
+   */
+  async function expectRefusedStart(env: Record<string, string>, reuse: { databaseUrl: string; env: Record<string, string> }, message: RegExp): Promise<void> {
+    const spy = jest.spyOn(NestFactory, 'create');
+    try {
+      await expect(startTestApp(env, reuse)).rejects.toThrow(message);
+    } finally {
+      const created = await Promise.allSettled(spy.mock.results.map((r) => r.value as Promise<INestApplicationContext>));
+      spy.mockRestore();
+      for (const c of created) if (c.status === 'fulfilled') await closeHalfStarted(c.value);
+    }
+  }
+
+  /**
+   * @nestjs/bull starts the Bull workers in onModuleInit and drops the promise of queue.process(); a
+   * queue closed while that start is still talking to Redis rejects it unhandled ("Connection is
+   * closed."). So wait until the workers of the half-started app are running, then close it.
+   */
+  async function closeHalfStarted(ctx: INestApplicationContext): Promise<void> {
+    interface BullInternals {
+      handlers: Record<string, unknown>;
+      moveUnlockedJobsToWaitInterval?: unknown;
+    }
+    for (const name of [INBOX_QUEUE, OUTBOUND_QUEUE]) {
+      let queue: BullInternals;
+      try {
+        queue = ctx.get<BullInternals>(getQueueToken(name), { strict: false });
+      } catch {
+        continue;
+      }
+      if (Object.keys(queue.handlers).length === 0) continue; // no worker started
+      await expectEventually(() => expect(queue.moveUnlockedJobsToWaitInterval).toBeDefined(), { timeoutMs: 10_000, intervalMs: 10 });
+    }
+    await ctx.close().catch(() => undefined);
+  }
+
   it('refuses to start with a different key, and starts with the old key moved to IMBRIDGE_MASTER_KEY_PREVIOUS', async () => {
     const first = await startTestApp();
     opened.push(first);
     const simApp = addSimApp(sim);
     const integration = await createWecomIntegration(first, simApp, sim.url);
     expect((await sim.wecom.client.push(integration.callbackUrl, simApp.corpId, { type: 'text', fromUser: 'mk', content: 'one' })).responses[0]!.status).toBe(200);
+    await expectEventually(async () => {
+      const r = await first.api<unknown[]>('GET', `/api/conversations?integrationId=${integration.id}`, undefined, first.adminToken);
+      expect(r.body).toHaveLength(1);
+    });
     await first.close();
     opened.pop();
 
@@ -503,7 +578,9 @@ describe('master key', () => {
           ds.query('SELECT id, secrets, config, updated_at FROM integrations ORDER BY id'),
           ds.query('SELECT count(*)::int AS n FROM users'),
           ds.query('SELECT count(*)::int AS n FROM audit_log'),
-          ds.query('SELECT count(*)::int AS n FROM inbox_events'),
+          ds.query('SELECT id, status, attempts, processed_at FROM inbox_events ORDER BY id'),
+          ds.query('SELECT id FROM messages ORDER BY id'),
+          ds.query('SELECT id, updated_at FROM conversations ORDER BY id'),
         ]);
         return JSON.stringify(parts);
       } finally {
@@ -515,10 +592,10 @@ describe('master key', () => {
     const oldKey = first.env['IMBRIDGE_MASTER_KEY']!;
     const newKey = randomBytes(32).toString('base64');
     const reuse = { databaseUrl: first.databaseUrl, env: first.env };
-    await expect(startTestApp({ IMBRIDGE_MASTER_KEY: newKey }, reuse)).rejects.toThrow(/IMBRIDGE_MASTER_KEY/);
+    await expectRefusedStart({ IMBRIDGE_MASTER_KEY: newKey }, reuse, /IMBRIDGE_MASTER_KEY cannot decrypt/);
     expect(await snapshot()).toBe(before);
     // A typo'd previous key does not help either.
-    await expect(startTestApp({ IMBRIDGE_MASTER_KEY: newKey, IMBRIDGE_MASTER_KEY_PREVIOUS: randomBytes(32).toString('base64') }, reuse)).rejects.toThrow(/IMBRIDGE_MASTER_KEY/);
+    await expectRefusedStart({ IMBRIDGE_MASTER_KEY: newKey, IMBRIDGE_MASTER_KEY_PREVIOUS: randomBytes(32).toString('base64') }, reuse, /IMBRIDGE_MASTER_KEY cannot decrypt/);
     expect(await snapshot()).toBe(before);
 
     const rotated = await startTestApp({ IMBRIDGE_MASTER_KEY: newKey, IMBRIDGE_MASTER_KEY_PREVIOUS: oldKey }, reuse);

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { CallbackRejected, type CallbackHttpReply, type CallbackRequest } from '@imbridge/platform-core';
+import { UUID_PATTERN as UUID } from '../common/ids';
 import { IntegrationsService } from '../integrations/integrations.service';
 import { PlatformRegistry } from '../platforms/platform-registry.service';
 import { CallbackDiagnostics } from './callback-diagnostics.service';
@@ -14,7 +15,6 @@ export const UNIFORM_REJECTION: CallbackHttpReply = { status: 400, contentType: 
 /** Storage is down: the platform should retry, so never a 200. */
 export const STORE_UNAVAILABLE: CallbackHttpReply = { status: 503, contentType: 'text/plain; charset=utf-8', body: 'temporarily unavailable' };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface IncomingCallback extends CallbackRequest {
   platform: string;

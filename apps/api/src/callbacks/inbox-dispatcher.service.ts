@@ -4,6 +4,8 @@ import type { Queue } from 'bull';
 import { INBOX_QUEUE, JOB_DEFAULTS, type InboxJob } from '../queue/queues';
 
 const DISPATCH_TIMEOUT_MS = 2_000;
+/** ioredis states after a connection was lost (before the first connect it is wait/connecting). */
+const LOST_CONNECTION = new Set(['reconnecting', 'close', 'end']);
 
 /**
  * Hands stored inbox events to the workers through Bull, batched per tick. Best effort by design:
@@ -25,8 +27,15 @@ export class InboxDispatcher {
     }
   }
 
+  /**
+   * Adds the jobs now. Refuses at once while Bull's connection is lost: Bull's client would park the
+   * commands in its unbounded offline queue (memory grows with every callback of a long outage, and
+   * callers such as the sweeper would hang until Redis returns). The rows stay pending instead.
+   */
   async dispatchNow(jobs: InboxJob[]): Promise<void> {
     if (jobs.length === 0) return;
+    const status = this.queue.client.status;
+    if (LOST_CONNECTION.has(status)) throw new Error(`Redis connection ${status}`);
     await this.queue.addBulk(jobs.map((data) => ({ data, opts: { ...JOB_DEFAULTS, jobId: `in-${data.eventId}` } })));
   }
 

@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import type { ConversationState, ConversationView, MessageView } from '@imbridge/contracts';
 import { MessageEntity } from '@imbridge/persistence';
 import { ApiError, notFound } from '../common/api-error';
+import { UUID_PATTERN as UUID } from '../common/ids';
 import { CurrentUser, Roles, type SessionUser } from '../auth/auth.decorators';
 import { messageView, OutboundService } from '../outbound/outbound.service';
 
@@ -16,7 +17,6 @@ export class SendTextDto {
 }
 
 const STATES: ConversationState[] = ['bot', 'queued', 'assigned', 'closed'];
-const UUID = /^[0-9a-f-]{36}$/i;
 
 interface ConversationRow {
   id: string;

@@ -40,8 +40,9 @@ export class SweeperService implements OnApplicationBootstrap, OnApplicationShut
     if (this.running) return { inbox: 0, outbound: 0 };
     this.running = true;
     try {
-      // One sweeper at a time across processes; if Redis is down we still sweep (jobs just wait in
-      // the offline queue), since a lost lock can only cause a harmless duplicate dispatch.
+      // One sweeper at a time across processes. If the lock cannot be taken because Redis is down we
+      // still try (a lost lock can only cause a harmless duplicate dispatch); dispatching then fails
+      // fast and the rows wait for the next round.
       let lock: RedisLock | null = null;
       try {
         lock = await RedisLock.acquire(this.redis.client, this.redis.key('sweeper-lock'), Math.max(this.config.sweepIntervalMs, 5000));

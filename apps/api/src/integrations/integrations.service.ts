@@ -14,6 +14,7 @@ import {
 } from '@imbridge/contracts';
 import { IntegrationEntity, type StoredSecret } from '@imbridge/persistence';
 import { ApiError, notFound } from '../common/api-error';
+import { UUID_PATTERN as UUID } from '../common/ids';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { PlatformRegistry } from '../platforms/platform-registry.service';
 import { SecretsService } from '../security/secrets.service';
@@ -28,6 +29,7 @@ export interface RuntimeIntegration {
   config: Record<string, unknown>;
   replayToleranceSeconds: number;
 }
+
 
 // Other processes see an update within this time; the callback hot path avoids a query per request.
 const CACHE_TTL_MS = 5_000;
@@ -140,7 +142,8 @@ export class IntegrationsService {
   }
 
   private async find(id: string): Promise<IntegrationEntity> {
-    const row = /^[0-9a-f-]{36}$/i.test(id) ? await this.repo.findOne({ where: { id } }) : null;
+    // A strict UUID: anything else (e.g. 36 dashes) would make PostgreSQL's uuid cast fail with a 500.
+    const row = UUID.test(id) ? await this.repo.findOne({ where: { id } }) : null;
     if (!row) throw notFound('integration', '集成');
     return row;
   }

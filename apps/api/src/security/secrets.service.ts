@@ -1,6 +1,5 @@
-import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import type { Repository } from 'typeorm';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
 import { CryptoError, SecretBox } from '@imbridge/crypto';
 import { IntegrationEntity, SystemSettingEntity } from '@imbridge/persistence';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
@@ -19,17 +18,43 @@ export class MasterKeyMismatchError extends Error {
   }
 }
 
+/**
+ * Refuses to start when the configured key cannot open what is stored (the canary row and every
+ * integration secret); seeds the canary on a fresh database. Runs right after the migrations, before
+ * any queue worker or HTTP route exists, so a process with a wrong key never touches a job or a secret.
+ */
+export async function checkMasterKey(ds: DataSource, keys: Buffer[]): Promise<void> {
+  const box = new SecretBox(keys);
+  const openOrFail = (sealed: string, aad: string, what: string): void => {
+    try {
+      box.open(sealed, aad);
+    } catch (err) {
+      if (err instanceof CryptoError) throw new MasterKeyMismatchError(`${what}: ${err.code}`);
+      throw err;
+    }
+  };
+  const canary = await ds.getRepository(SystemSettingEntity).findOne({ where: { key: CANARY_KEY } });
+  if (!canary) {
+    const value = { sealed: box.seal('imbridge', CANARY_AAD) };
+    await ds.getRepository(SystemSettingEntity).createQueryBuilder().insert().values({ key: CANARY_KEY, value }).orIgnore().execute();
+  } else {
+    openOrFail((canary.value as { sealed: string }).sealed, CANARY_AAD, 'canary');
+  }
+  const rows = await ds.getRepository(IntegrationEntity).find({ withDeleted: false });
+  for (const row of rows) {
+    for (const [field, stored] of Object.entries(row.secrets)) {
+      openOrFail(stored.sealed, SecretsService.aad('integrations', row.id, field), `integration ${row.id} field ${field}`);
+    }
+  }
+  new Logger('Secrets').log(`master key ${box.currentKeyId} opens ${rows.length} integration(s)`);
+}
+
 /** Seals and opens secret fields; each ciphertext is bound to its row and field through the AAD. */
 @Injectable()
-export class SecretsService implements OnModuleInit {
+export class SecretsService {
   private readonly box: SecretBox;
-  private readonly logger = new Logger('Secrets');
 
-  constructor(
-    @Inject(APP_CONFIG) config: AppConfig,
-    @InjectRepository(SystemSettingEntity) private readonly settings: Repository<SystemSettingEntity>,
-    @InjectRepository(IntegrationEntity) private readonly integrations: Repository<IntegrationEntity>,
-  ) {
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.box = new SecretBox(config.masterKeys);
   }
 
@@ -47,32 +72,5 @@ export class SecretsService implements OnModuleInit {
 
   needsReseal(sealed: string): boolean {
     return this.box.needsReseal(sealed);
-  }
-
-  /** Refuses to start when the configured key cannot open what is stored. */
-  async onModuleInit(): Promise<void> {
-    const canary = await this.settings.findOne({ where: { key: CANARY_KEY } });
-    if (!canary) {
-      const value = { sealed: this.box.seal('imbridge', CANARY_AAD) };
-      await this.settings.createQueryBuilder().insert().values({ key: CANARY_KEY, value }).orIgnore().execute();
-    } else {
-      this.openOrFail((canary.value as { sealed: string }).sealed, CANARY_AAD, 'canary');
-    }
-    const rows = await this.integrations.find({ withDeleted: false });
-    for (const row of rows) {
-      for (const [field, stored] of Object.entries(row.secrets)) {
-        this.openOrFail(stored.sealed, SecretsService.aad('integrations', row.id, field), `integration ${row.id} field ${field}`);
-      }
-    }
-    this.logger.log(`master key ${this.box.currentKeyId} opens ${rows.length} integration(s)`);
-  }
-
-  private openOrFail(sealed: string, aad: string, what: string): void {
-    try {
-      this.box.open(sealed, aad);
-    } catch (err) {
-      if (err instanceof CryptoError) throw new MasterKeyMismatchError(`${what}: ${err.code}`);
-      throw err;
-    }
   }
 }

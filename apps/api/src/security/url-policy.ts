@@ -24,8 +24,15 @@ for (const [net, prefix] of [
 for (const [net, prefix] of [
   ['::', 128],
   ['::1', 128],
+  // IPv6 forms that embed an IPv4 address: IPv4-compatible (deprecated) and NAT64 (well-known and
+  // local-use prefixes), which a NAT64 gateway turns into e.g. 169.254.169.254. (IPv4-mapped
+  // ::ffff:0:0/96 is checked against the IPv4 rules below.)
+  ['::', 96],
+  ['64:ff9b::', 96],
+  ['64:ff9b:1::', 48],
   ['fc00::', 7],
   ['fe80::', 10],
+  ['fec0::', 10], // deprecated site-local
   ['ff00::', 8],
 ] as const) {
   blocked.addSubnet(net, prefix, 'ipv6');

@@ -1,13 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { Repository } from 'typeorm';
+import { QueryFailedError, type Repository } from 'typeorm';
 import { hash, verify } from '@node-rs/argon2';
 import type { UserRole, UserView } from '@imbridge/contracts';
 import { UserEntity } from '@imbridge/persistence';
 import { ApiError } from '../common/api-error';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { AuditService, type AuditActor } from '../audit/audit.service';
+
+function isUniqueViolation(err: unknown): boolean {
+  return err instanceof QueryFailedError && (err.driverError as { code?: string } | undefined)?.code === '23505';
+}
 
 // A fixed hash to verify against when the user does not exist, so timing does not reveal usernames.
 const DUMMY_HASH_INPUT = 'imbridge-no-such-user';
@@ -43,7 +47,14 @@ export class UsersService {
       role: input.role,
       disabled: false,
     });
-    await this.repo.insert(row);
+    try {
+      await this.repo.insert(row);
+    } catch (err) {
+      // Two creations of one username at once (or two processes seeding the admin): the unique
+      // constraint decides, and the loser gets the same 409 as the check above.
+      if (isUniqueViolation(err)) throw new ApiError(409, 'USERNAME_TAKEN', 'username already exists', '用户名已存在');
+      throw err;
+    }
     await this.audit.record(actor, 'user.create', { type: 'user', id: row.id }, { username, role: input.role });
     return UsersService.view(row);
   }

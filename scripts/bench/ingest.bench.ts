@@ -178,6 +178,7 @@ async function main(): Promise<void> {
       pending = Number((await db.query(`SELECT count(*) AS n FROM inbox_events WHERE status = 'pending'`)).rows[0].n);
     }
     const drainS = (Date.now() - t0) / 1000;
+    const storedFinal = Number((await db.query('SELECT count(*) AS n FROM inbox_events')).rows[0].n);
     const messages = Number((await db.query(`SELECT count(*) AS n FROM messages`)).rows[0].n);
     await db.end();
 
@@ -188,7 +189,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${fmt('bare node:http verify+decrypt+parse', base)}\n`);
     process.stdout.write(`${fmt('imbridge API (PostgreSQL + Redis)', real)}\n`);
     process.stdout.write(`ratio ${ratio.toFixed(2)} (target ≥ 0.60), p99 ${real.p99} ms (target ≤ 30 ms)\n`);
-    process.stdout.write(`stored ${stored} inbox events for ${warm.total + real.total} accepted requests; a worker then turned them into ${messages} messages in ${drainS.toFixed(1)} s (${pending} still pending)\n`);
+    process.stdout.write(`${warm.total + real.total} callbacks answered 200, ${storedFinal} inbox events stored; a worker then turned them into ${messages} messages in ${drainS.toFixed(1)} s (${pending} still pending)\n`);
   } finally {
     await cleanup();
   }

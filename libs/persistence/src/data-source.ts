@@ -1,4 +1,4 @@
-import { DataSource, MigrationExecutor, type DataSourceOptions } from 'typeorm';
+import { DataSource, MigrationExecutor, type DataSourceOptions, type Logger as TypeOrmLogger } from 'typeorm';
 import {
   AuditLogEntity,
   ContactEntity,
@@ -11,6 +11,27 @@ import {
   UserEntity,
 } from './entities';
 import { MIGRATIONS } from './migrations';
+
+/** TypeORM's logger without query parameters (they hold message text and contact ids), as JSON lines on stderr. */
+class ParameterFreeLogger implements TypeOrmLogger {
+  private write(level: string, msg: string): void {
+    process.stderr.write(`${JSON.stringify({ level, service: 'imbridge', context: 'TypeORM', msg })}\n`);
+  }
+  logQuery(): void {}
+  logQueryError(error: string | Error, query: string): void {
+    this.write('error', `query failed (${typeof error === 'string' ? error : error.message}): ${query.slice(0, 200)}`);
+  }
+  logQuerySlow(time: number, query: string): void {
+    this.write('warn', `slow query (${time} ms): ${query.slice(0, 200)}`);
+  }
+  logSchemaBuild(): void {}
+  logMigration(message: string): void {
+    this.write('info', message);
+  }
+  log(level: 'log' | 'info' | 'warn', message: unknown): void {
+    if (level === 'warn') this.write('warn', String(message));
+  }
+}
 
 export const ENTITIES = [
   UserEntity,
@@ -43,6 +64,8 @@ export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions
     uuidExtension: 'pgcrypto',
     installExtensions: false,
     migrationsRun: false,
+    // Failed queries are reported without their parameters: those hold message text and contact ids.
+    logger: new ParameterFreeLogger(),
     logging: settings.logging ? ['error', 'warn', 'migration'] : ['error'],
     extra: { max: settings.poolSize ?? 10, connectionTimeoutMillis: 5000 },
   };

@@ -23,7 +23,8 @@ export class InboxDispatcher {
     this.pending.push(job);
     if (!this.scheduled) {
       this.scheduled = true;
-      setImmediate(() => void this.flush());
+      // A few milliseconds gather a burst into one Redis round trip.
+      setTimeout(() => void this.flush(), 2).unref();
     }
   }
 
@@ -36,7 +37,14 @@ export class InboxDispatcher {
     if (jobs.length === 0) return;
     const status = this.queue.client.status;
     if (LOST_CONNECTION.has(status)) throw new Error(`Redis connection ${status}`);
-    await this.queue.addBulk(jobs.map((data) => ({ data, opts: { ...JOB_DEFAULTS, jobId: `in-${data.eventId}` } })));
+    // A job processes every pending event of its conversation, so one job per conversation suffices.
+    const first = new Map<string, InboxJob>();
+    for (const job of jobs) {
+      const k = `${job.integrationId}\n${job.conversationKey}`;
+      const seen = first.get(k);
+      if (!seen || BigInt(job.eventId) < BigInt(seen.eventId)) first.set(k, job);
+    }
+    await this.queue.addBulk([...first.values()].map((data) => ({ data, opts: { ...JOB_DEFAULTS, jobId: `in-${data.eventId}` } })));
   }
 
   private async flush(): Promise<void> {

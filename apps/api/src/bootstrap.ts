@@ -132,12 +132,12 @@ async function mountBullBoard(app: NestFastifyApplication): Promise<void> {
  * Before anything else starts (queue workers, routes): apply migrations, one process at a time, and
  * refuse a master key that cannot open what is stored.
  */
-export async function preflight(config: AppConfig): Promise<void> {
+export async function preflight(config: AppConfig, log: (msg: string) => void): Promise<void> {
   const ds = createDataSource({ url: config.databaseUrl, poolSize: 1 });
   await ds.initialize();
   try {
     await runMigrations(ds);
-    await checkMasterKey(ds, config.masterKeys);
+    await checkMasterKey(ds, config.masterKeys, log);
   } finally {
     await ds.destroy();
   }
@@ -146,7 +146,7 @@ export async function preflight(config: AppConfig): Promise<void> {
 export async function startApp(config: AppConfig, opts: { listen?: boolean } = {}): Promise<RunningApp> {
   const root = createRootLogger(config.logLevel);
   const logger = new PinoNestLogger(root);
-  await preflight(config);
+  await preflight(config, (msg) => root.info({ context: 'Secrets' }, msg));
 
   if (config.role === 'worker') {
     const ctx = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger });

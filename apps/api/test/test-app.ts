@@ -1,22 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
-import { createTestDatabase, createTestRedisPrefix, testRedisUrl } from '@imbridge/testing';
+import { createTestDatabase, createTestRedisPrefix, freePort, testRedisUrl } from '@imbridge/testing';
+
+export { freePort };
 import { startApp, type RunningApp } from '../src/bootstrap';
 import { loadConfig, type AppConfig } from '../src/config/app-config';
 
 export const ADMIN = { username: 'admin', password: 'admin-password-for-tests' };
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 export interface TestApp {
   url: string;

@@ -23,7 +23,7 @@ export class MasterKeyMismatchError extends Error {
  * integration secret); seeds the canary on a fresh database. Runs right after the migrations, before
  * any queue worker or HTTP route exists, so a process with a wrong key never touches a job or a secret.
  */
-export async function checkMasterKey(ds: DataSource, keys: Buffer[]): Promise<void> {
+export async function checkMasterKey(ds: DataSource, keys: Buffer[], log: (msg: string) => void = (m) => new Logger('Secrets').log(m)): Promise<void> {
   const box = new SecretBox(keys);
   const openOrFail = (sealed: string, aad: string, what: string): void => {
     try {
@@ -46,7 +46,7 @@ export async function checkMasterKey(ds: DataSource, keys: Buffer[]): Promise<vo
       openOrFail(stored.sealed, SecretsService.aad('integrations', row.id, field), `integration ${row.id} field ${field}`);
     }
   }
-  new Logger('Secrets').log(`master key ${box.currentKeyId} opens ${rows.length} integration(s)`);
+  log(`master key ${box.currentKeyId} opens ${rows.length} integration(s)`);
 }
 
 /** Seals and opens secret fields; each ciphertext is bound to its row and field through the AAD. */

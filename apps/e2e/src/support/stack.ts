@@ -1,9 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
-import { createTestDatabase, createTestRedisPrefix, testRedisUrl } from '@imbridge/testing';
+import { createTestDatabase, createTestRedisPrefix, freePort, testRedisUrl } from '@imbridge/testing';
 
 /** The workspace root (apps/e2e/src/support → four levels up). */
 export const REPO_ROOT = resolve(__dirname, '../../../..');
@@ -81,17 +80,6 @@ class ManagedProcess {
   }
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolvePort(port));
-    });
-  });
-}
 
 /** Fails with a clear message when the artefacts `npm test` builds are missing. */
 export function assertBuilt(): void {

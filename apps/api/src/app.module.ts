@@ -26,6 +26,9 @@ import { InboxService } from './inbox/inbox.service';
 import { SweeperService } from './inbox/sweeper.service';
 import { IntegrationsController } from './integrations/integrations.controller';
 import { IntegrationsService } from './integrations/integrations.service';
+import { BotPipeline } from './keyword-rules/bot-pipeline.service';
+import { KeywordRulesController } from './keyword-rules/keyword-rules.controller';
+import { KeywordRulesService } from './keyword-rules/keyword-rules.service';
 import { OutboundProcessor, OutboundSender } from './outbound/outbound.processor';
 import { OutboundService } from './outbound/outbound.service';
 import { SendRateLimiter } from './outbound/rate-limiter.service';
@@ -36,6 +39,12 @@ import { INBOX_QUEUE, OUTBOUND_QUEUE } from './queue/queues';
 import { SecretsService } from './security/secrets.service';
 import { UsersController } from './users/users.controller';
 import { UsersService } from './users/users.service';
+import { MediaController } from './media/media.controller';
+import { MEDIA_QUEUE } from './media/media-files';
+import { MediaProcessor } from './media/media.processor';
+import { MediaService } from './media/media.service';
+import { VerificationFilesController } from './verification-files/verification-files.controller';
+import { VerificationFilesService } from './verification-files/verification-files.service';
 
 /** Platform modules; each registers its adapter through @RegisterPlatformAdapter(). */
 const PLATFORM_MODULES: Type[] = [WecomModule];
@@ -62,13 +71,18 @@ export class AppModule {
       CallbackIngestService,
       InboxService,
       OutboundService,
+      KeywordRulesService,
+      BotPipeline,
       RedisTokenStore,
       SendRateLimiter,
+      MediaService,
+      VerificationFilesService,
       { provide: APP_GUARD, useClass: AuthGuard },
       { provide: APP_FILTER, useClass: AllExceptionsFilter },
       { provide: APP_PIPE, useValue: validationPipe() },
     ];
     if (worker) providers.push(InboxProcessor, OutboundSender, OutboundProcessor, SweeperService);
+    if (worker) providers.push(MediaProcessor);
     return {
       module: AppModule,
       imports: [
@@ -91,10 +105,11 @@ export class AppModule {
           settings: { retryProcessDelay: 1000 },
         }),
         BullModule.registerQueue({ name: INBOX_QUEUE }, { name: OUTBOUND_QUEUE }),
+        BullModule.registerQueue({ name: MEDIA_QUEUE }),
         ...PLATFORM_MODULES,
       ],
       controllers: http
-        ? [AuthController, UsersController, PlatformsController, IntegrationsController, CallbacksController, ConversationsController, HealthController]
+        ? [AuthController, UsersController, PlatformsController, IntegrationsController, CallbacksController, ConversationsController, KeywordRulesController, HealthController, MediaController, VerificationFilesController]
         : [],
       providers,
     };

@@ -22,6 +22,9 @@ import { RedisService } from './common/redis.service';
 import { SessionService } from './auth/session.service';
 import { UsersService } from './users/users.service';
 import { INBOX_QUEUE, OUTBOUND_QUEUE } from './queue/queues';
+import { MEDIA_QUEUE } from './media/media-files';
+import { registerVerificationFileRoutes } from './verification-files/verification-files.routes';
+import { VerificationFilesService } from './verification-files/verification-files.service';
 
 /** Callback bodies are small; anything larger is refused before it is read (64 KB). */
 export const CALLBACK_BODY_LIMIT = 64 * 1024;
@@ -111,7 +114,7 @@ async function mountBullBoard(app: NestFastifyApplication): Promise<void> {
   const board = new BullBoardAdapter();
   board.setBasePath('/admin/queues');
   createBullBoard({
-    queues: [INBOX_QUEUE, OUTBOUND_QUEUE].map((name) => new BullAdapter(app.get<Queue>(getQueueToken(name)), { readOnlyMode: false })),
+    queues: [INBOX_QUEUE, OUTBOUND_QUEUE, MEDIA_QUEUE].map((name) => new BullAdapter(app.get<Queue>(getQueueToken(name)), { readOnlyMode: false })),
     serverAdapter: board,
   });
   await app.register(async (scope: FastifyInstance) => {
@@ -190,6 +193,8 @@ async function configureAndListen(
   SwaggerModule.setup('api/docs', app, doc, { jsonDocumentUrl: 'api/docs/openapi.json' });
   await mountBullBoard(app);
 
+  // Domain verification files at the site root, before (and independent of) the console's SPA fallback.
+  registerVerificationFileRoutes(adapter.getInstance(), app.get(VerificationFilesService));
   const consoleDir = config.consoleDir ?? join(process.cwd(), 'dist/apps/console');
   if (existsSync(join(consoleDir, 'index.html'))) serveConsole(adapter.getInstance(), consoleDir);
   else root.warn({ consoleDir }, 'console build not found; serving the API only (run `npm run build`)');

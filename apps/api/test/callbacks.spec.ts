@@ -129,12 +129,12 @@ describe('WeCom message callbacks', () => {
   });
 
   it('shows the reasons of refused callbacks in the diagnostics', async () => {
-    const r = await app.api<{ outcome: string; detail: string }[]>('GET', `/api/integrations/${integration.id}/callbacks`, undefined, app.adminToken);
+    const r = await app.api<{ records: { outcome: string; detail: string }[] }>('GET', `/api/integrations/${integration.id}/callbacks`, undefined, app.adminToken);
     expect(r.status).toBe(200);
-    const details = r.body.map((x) => x.detail).join('\n');
+    const details = r.body.records.map((x) => x.detail).join('\n');
     expect(details).toContain('signature-mismatch');
     expect(details).toContain('timestamp-out-of-tolerance');
     expect(details).toContain('receive-id-mismatch');
-    expect(r.body.some((x) => x.outcome === 'accepted')).toBe(true);
+    expect(r.body.records.some((x) => x.outcome === 'accepted')).toBe(true);
   });
 });

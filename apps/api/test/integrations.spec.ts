@@ -237,8 +237,8 @@ describe('lifecycle', () => {
     // The platform still signs with the old token: refused with the uniform answer …
     const old = await sim.wecom.client.push(view.callbackUrl, s.corpId, { type: 'text', fromUser: 'integration-user', content: 'old token' });
     expect(old.responses.map((r) => ({ status: r.status, body: r.body }))).toEqual([{ status: 400, body: 'invalid request' }]);
-    const diag = await app.api<{ outcome: string; detail: string }[]>('GET', `/api/integrations/${view.id}/callbacks`, undefined, app.adminToken);
-    expect(diag.body[0]).toMatchObject({ outcome: 'rejected', detail: 'signature-mismatch' });
+    const diag = await app.api<{ records: { outcome: string; detail: string }[] }>('GET', `/api/integrations/${view.id}/callbacks`, undefined, app.adminToken);
+    expect(diag.body.records[0]).toMatchObject({ outcome: 'rejected', detail: 'signature-mismatch' });
     // … until the platform uses the new one too.
     sim.wecom.addApp({ corpId: s.corpId, agentId: s.agentId, secret: s.secret, token: newToken, encodingAesKey: s.encodingAesKey });
     expect(await pushText(s, view.callbackUrl, 'new token')).toBe(200);
@@ -251,8 +251,8 @@ describe('lifecycle', () => {
     expect({ status: off.status, enabled: off.body.enabled }).toEqual({ status: 200, enabled: false });
     const refused = await sim.wecom.client.push(view.callbackUrl, s.corpId, { type: 'text', fromUser: 'integration-user', content: 'while disabled' });
     expect(refused.responses.map((r) => ({ status: r.status, body: r.body }))).toEqual([{ status: 400, body: 'invalid request' }]);
-    const diag = await app.api<{ outcome: string; detail: string }[]>('GET', `/api/integrations/${view.id}/callbacks`, undefined, app.adminToken);
-    expect(diag.body[0]).toMatchObject({ outcome: 'rejected', detail: 'integration-disabled' });
+    const diag = await app.api<{ records: { outcome: string; detail: string }[] }>('GET', `/api/integrations/${view.id}/callbacks`, undefined, app.adminToken);
+    expect(diag.body.records[0]).toMatchObject({ outcome: 'rejected', detail: 'integration-disabled' });
     expect((await app.api('PUT', `/api/integrations/${view.id}`, { enabled: true }, app.adminToken)).status).toBe(200);
     expect(await pushText(s, view.callbackUrl, 'enabled again')).toBe(200);
   });

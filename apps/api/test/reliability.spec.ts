@@ -373,8 +373,8 @@ describe('with one running app', () => {
     await processedOnce(integration.id, `msg:${msg.msgId}`);
     await processedOnce(integration.id, evRow!.dedupe_key);
     // Diagnostics fold callbacks of one kind that arrive together into one entry with a count.
-    const diag = await app.api<{ outcome: string; count?: number }[]>('GET', `/api/integrations/${integration.id}/callbacks`, undefined, app.adminToken);
-    const total = (outcome: string) => diag.body.filter((d) => d.outcome === outcome).reduce((n, d) => n + (d.count ?? 1), 0);
+    const diag = await app.api<{ records: { outcome: string; count?: number }[] }>('GET', `/api/integrations/${integration.id}/callbacks`, undefined, app.adminToken);
+    const total = (outcome: string) => diag.body.records.filter((d) => d.outcome === outcome).reduce((n, d) => n + (d.count ?? 1), 0);
     expect(total('accepted')).toBe(2);
     expect(total('duplicate')).toBe(6);
   });
@@ -504,8 +504,8 @@ describe('with one running app', () => {
     expect(rssGrowth).toBeLessThan(100 * 1024 * 1024);
     expect(await count(ds, 'SELECT count(*)::int AS n FROM inbox_events', [])).toBe(before);
     // The signed bombs got past the signature and were refused by the inner parser.
-    const diag = await app.api<{ detail: string }[]>('GET', `/api/integrations/${integration.id}/callbacks`, undefined, app.adminToken);
-    expect(diag.body.some((d) => d.detail.startsWith('malformed-body: inner'))).toBe(true);
+    const diag = await app.api<{ records: { detail: string }[] }>('GET', `/api/integrations/${integration.id}/callbacks`, undefined, app.adminToken);
+    expect(diag.body.records.some((d) => d.detail.startsWith('malformed-body: inner'))).toBe(true);
     // Still up and still serving.
     expect((await app.api('GET', '/api/health')).status).toBe(200);
     const ok = await sim.wecom.client.push(integration.callbackUrl, simApp.corpId, { type: 'text', fromUser: 'after-bombs', content: 'hello' });

@@ -5,10 +5,14 @@ import {
   ConversationEntity,
   InboxEventEntity,
   IntegrationEntity,
+  KeywordRuleEntity,
+  BotReplyEntity,
+  MediaFileEntity,
   MessageEntity,
   OutboundMessageEntity,
   SystemSettingEntity,
   UserEntity,
+  VerificationFileEntity,
 } from './entities';
 import { MIGRATIONS } from './migrations';
 
@@ -34,6 +38,8 @@ class ParameterFreeLogger implements TypeOrmLogger {
 }
 
 export const ENTITIES = [
+  MediaFileEntity,
+  VerificationFileEntity,
   UserEntity,
   IntegrationEntity,
   InboxEventEntity,
@@ -43,6 +49,8 @@ export const ENTITIES = [
   OutboundMessageEntity,
   AuditLogEntity,
   SystemSettingEntity,
+  KeywordRuleEntity,
+  BotReplyEntity,
 ];
 
 export interface DatabaseSettings {

@@ -1,3 +1,4 @@
+import { join, resolve as resolvePath } from 'node:path';
 import { parseMasterKey } from '@imbridge/crypto';
 
 export type ProcessRole = 'api' | 'worker' | 'all';
@@ -25,6 +26,8 @@ export interface AppConfig {
   retryBaseMs: number;
   sessionTtlSeconds: number;
   dbPoolSize: number;
+  /** Where inbound media files are stored (IMBRIDGE_MEDIA_DIR; default `<cwd>/.data/media`). */
+  mediaDir: string;
 }
 
 export class ConfigError extends Error {
@@ -103,6 +106,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     retryBaseMs: intOf(env, 'IMBRIDGE_RETRY_BASE_MS', 1_000, problems, 1),
     sessionTtlSeconds: intOf(env, 'IMBRIDGE_SESSION_TTL_SECONDS', 12 * 3600, problems, 60),
     dbPoolSize: intOf(env, 'IMBRIDGE_DB_POOL_SIZE', 10, problems, 2),
+    mediaDir: resolvePath(env['IMBRIDGE_MEDIA_DIR'] || join(process.cwd(), '.data', 'media')),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -1,14 +1,23 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { InboundMessage } from '@imbridge/contracts';
+import type { ConversationState, InboundMessage } from '@imbridge/contracts';
+import { BotPipeline } from '../keyword-rules/bot-pipeline.service';
+import { MediaService } from '../media/media.service';
 
 const MAX_ATTEMPTS = 5;
 const BATCH = 100;
+
+/** A message this run stored (not one a previous run already had). */
+interface StoredInbound {
+  conversationId: string;
+  conversationState: ConversationState;
+}
 
 interface PendingRow {
   id: string;
   payload: InboundMessage;
   attempts: number;
+  received_at: Date;
 }
 
 export function previewOf(m: InboundMessage): string {
@@ -26,7 +35,11 @@ export function previewOf(m: InboundMessage): string {
 export class InboxService {
   private readonly logger = new Logger('Inbox');
 
-  constructor(private readonly ds: DataSource) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly bot: BotPipeline,
+    @Optional() private readonly media?: MediaService,
+  ) {}
 
   async processConversation(integrationId: string, conversationKey: string): Promise<number> {
     const runner = this.ds.createQueryRunner();
@@ -39,21 +52,28 @@ export class InboxService {
       try {
         for (;;) {
           const rows: PendingRow[] = await runner.query(
-            `SELECT id, payload, attempts FROM inbox_events
+            `SELECT id, payload, attempts, received_at FROM inbox_events
              WHERE integration_id = $1 AND conversation_key = $2 AND status = 'pending' ORDER BY id LIMIT ${BATCH}`,
             [integrationId, conversationKey],
           );
           if (rows.length === 0) break;
           for (const row of rows) {
             await runner.startTransaction();
+            let stored: StoredInbound | null;
             try {
-              await this.apply(runner.manager, integrationId, row);
+              stored = await this.apply(runner.manager, integrationId, row);
               await runner.commitTransaction();
               processed++;
+              // Media is downloaded by its own queue, after the commit and outside this lock.
+              if (row.payload.media?.mediaId) this.media?.afterInbound(row.id);
             } catch (err) {
               await runner.rollbackTransaction();
               await this.recordFailure(row, err);
+              continue;
             }
+            // After the commit (a rolled-back event never gets a reply), still under the lock (replies
+            // keep the order of the messages they answer).
+            if (stored?.conversationState === 'bot') await this.runBot(integrationId, row, stored.conversationId);
           }
           if (rows.length < BATCH) break;
         }
@@ -66,7 +86,16 @@ export class InboxService {
     return processed;
   }
 
-  private async apply(m: EntityManager, integrationId: string, row: PendingRow): Promise<void> {
+  private async runBot(integrationId: string, row: PendingRow, conversationId: string): Promise<void> {
+    try {
+      await this.bot.onInbound(row.payload, { conversationId, integrationId, inboxEventId: String(row.id) });
+    } catch (err) {
+      // The message is stored; a failing bot step must not turn the event into a failure or retry it.
+      this.logger.error(`bot pipeline failed for inbox event ${row.id}: ${(err as Error).message}`);
+    }
+  }
+
+  private async apply(m: EntityManager, integrationId: string, row: PendingRow): Promise<StoredInbound | null> {
     const msg = row.payload;
     const [contact] = await m.query(
       `INSERT INTO contacts (integration_id, external_id, display_name) VALUES ($1, $2, $3)
@@ -76,23 +105,27 @@ export class InboxService {
     );
     const [conversation] = await m.query(
       `INSERT INTO conversations (integration_id, contact_id) VALUES ($1, $2)
-       ON CONFLICT (integration_id, contact_id) DO UPDATE SET updated_at = now() RETURNING id`,
+       ON CONFLICT (integration_id, contact_id) DO UPDATE SET updated_at = now() RETURNING id, state`,
       [integrationId, contact.id],
     );
-    const { text, type, platformMessageId, sentAt, sender: _sender, ...rest } = msg;
+    const { text, type, platformMessageId, sender: _sender, ...rest } = msg;
     void _sender;
-    await m.query(
+    // Messages are ordered by when we received them (millisecond precision, arrival order); the
+    // platform's own time (whole seconds for WeCom) stays in content.sentAt.
+    const receivedAt = row.received_at;
+    const inserted: unknown[] = await m.query(
       `INSERT INTO messages (conversation_id, integration_id, direction, type, text, content, status, platform_message_id, inbox_event_id, created_at)
        VALUES ($1, $2, 'in', $3, $4, $5::jsonb, 'received', $6, $7, $8)
-       ON CONFLICT (inbox_event_id) DO NOTHING`,
-      [conversation.id, integrationId, type, text ?? null, JSON.stringify(rest), platformMessageId ?? null, row.id, sentAt],
+       ON CONFLICT (inbox_event_id) DO NOTHING RETURNING id`,
+      [conversation.id, integrationId, type, text ?? null, JSON.stringify(rest), platformMessageId ?? null, row.id, receivedAt],
     );
     await m.query(
       `UPDATE conversations SET last_message_at = GREATEST(COALESCE(last_message_at, $2), $2), last_inbound_at = now(),
          last_message_preview = $3, updated_at = now() WHERE id = $1`,
-      [conversation.id, sentAt, previewOf(msg)],
+      [conversation.id, receivedAt, previewOf(msg)],
     );
     await m.query(`UPDATE inbox_events SET status = 'processed', processed_at = now(), attempts = attempts + 1 WHERE id = $1`, [row.id]);
+    return inserted.length > 0 ? { conversationId: conversation.id, conversationState: conversation.state } : null;
   }
 
   private async recordFailure(row: PendingRow, err: unknown): Promise<void> {

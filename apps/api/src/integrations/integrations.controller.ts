@@ -4,8 +4,9 @@ import { IsBoolean, IsIn, IsObject, IsOptional, IsString, Length } from 'class-v
 import type { FastifyRequest } from 'fastify';
 import { PLATFORM_IDS, type IntegrationView, type PlatformId } from '@imbridge/contracts';
 import { CurrentUser, Roles, type SessionUser } from '../auth/auth.decorators';
-import { CallbackDiagnostics, type CallbackRecord } from '../callbacks/callback-diagnostics.service';
-import { IntegrationsService } from './integrations.service';
+import { CallbackDiagnostics } from '../callbacks/callback-diagnostics.service';
+import { adviseDiagnostics, type CallbackDiagnosticsView } from '../callbacks/diagnostics-advice';
+import { IntegrationsService, type ConnectionTestResult } from './integrations.service';
 
 export class CreateIntegrationDto {
   @ApiProperty({ enum: PLATFORM_IDS, example: 'wecom' })
@@ -75,10 +76,21 @@ export class IntegrationsController {
   }
 
   @Get(':id/callbacks')
-  @ApiOperation({ summary: 'The last 50 callbacks the platform sent, with outcome and the reason of failures' })
-  async callbacks(@Param('id') id: string): Promise<CallbackRecord[]> {
+  @ApiOperation({
+    summary: 'The last 50 callbacks the platform sent (newest first), each failure with its likely cause; a summary; the setup order',
+  })
+  async callbacks(@Param('id') id: string): Promise<CallbackDiagnosticsView> {
     await this.integrations.get(id);
-    return this.diagnostics.recent(id);
+    return adviseDiagnostics(await this.diagnostics.recent(id));
+  }
+
+  @Post(':id/test')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Test connection: fetch a token with the saved credentials; failures come with advice (zh/en). Sets or clears lastError',
+  })
+  test(@Param('id') id: string, @CurrentUser() user: SessionUser, @Req() req: FastifyRequest): Promise<ConnectionTestResult> {
+    return this.integrations.testConnection(id, actorOf(user, req));
   }
 
   @Put(':id')

@@ -19,9 +19,19 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { PlatformRegistry } from '../platforms/platform-registry.service';
 import { SecretsService } from '../security/secrets.service';
 import { UrlNotAllowedError, UrlPolicy } from '../security/url-policy';
+import { GuardedHttpClient } from '../security/guarded-http.client';
 import { AuditService, type AuditActor } from '../audit/audit.service';
 
 /** An integration ready for an adapter: defaults applied, secrets decrypted. Never leaves the server. */
+/** The answer of "test connection" (POST /api/integrations/:id/test). */
+export interface ConnectionTestResult {
+  ok: boolean;
+  platformCode?: string;
+  message?: string;
+  advice?: { zh: string; en: string };
+  checkedAt: string;
+}
+
 export interface RuntimeIntegration {
   id: string;
   platform: string;
@@ -115,6 +125,35 @@ export class IntegrationsService {
     this.cache.set(id, { at: Date.now(), value });
     if (this.cache.size > 10_000) this.cache.clear();
     return value;
+  }
+
+  /**
+   * "Test connection": the adapter checks the saved credentials against the platform (a fresh token,
+   * never the shared cache) through the SSRF-guarded client. Success clears the integration's
+   * lastError; failure sets it.
+   */
+  async testConnection(id: string, actor: AuditActor): Promise<ConnectionTestResult> {
+    const row = await this.find(id);
+    const verifier = this.registry.get(row.platform)?.credentials;
+    if (!verifier) {
+      throw new ApiError(400, 'NOT_SUPPORTED', `platform ${row.platform} cannot test its credentials`, `平台「${row.platform}」不支持测试连接`);
+    }
+    const runtime = this.toRuntime(row);
+    const result = await verifier.verify({
+      integrationId: id,
+      config: runtime.config,
+      http: new GuardedHttpClient(this.policy),
+      // No shared cache: the test must see what a fresh token request with these credentials gives.
+      tokens: {
+        get: async (_key, fetchToken) => (await fetchToken()).token,
+        invalidate: async () => undefined,
+      },
+    });
+    const checkedAt = new Date().toISOString();
+    if (result.ok) await this.repo.update({ id }, { lastError: null });
+    else await this.setLastError(id, result.platformCode ?? 'TEST_FAILED', (result.message ?? result.advice?.en ?? 'connection test failed').slice(0, 500));
+    await this.audit.record(actor, 'integration.test', { type: 'integration', id }, { ok: result.ok, platformCode: result.platformCode });
+    return { ...result, checkedAt };
   }
 
   async setLastError(id: string, code: string, message: string): Promise<void> {

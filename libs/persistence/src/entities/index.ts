@@ -7,3 +7,6 @@ export * from './message.entity';
 export * from './outbound-message.entity';
 export * from './audit-log.entity';
 export * from './system-setting.entity';
+export * from './keyword-rule.entity';
+export * from './media-file.entity';
+export * from './verification-file.entity';

@@ -379,3 +379,70 @@ describe('addApp', () => {
     expect(() => sim.wecom.addApp({ corpId: '', agentId: 1, secret: 's' })).toThrow(/corpId/);
   });
 });
+
+describe('agent/get', () => {
+  it("answers the token's own app, 40056 for an unknown agentid, 60011 for another app of the corp, 41011 without agentid", async () => {
+    sim.wecom.addApp({ corpId: CORP, agentId: 1000003, secret: 'other-secret' });
+    const token = await fetchToken();
+    const own = await get(`/cgi-bin/agent/get?access_token=${encodeURIComponent(token)}&agentid=${AGENT}`);
+    expect(own.json).toMatchObject({ errcode: 0, errmsg: 'ok', agentid: AGENT, name: expect.any(String) });
+    expect((await get(`/cgi-bin/agent/get?access_token=${encodeURIComponent(token)}&agentid=999`)).json['errcode']).toBe(40056);
+    expect((await get(`/cgi-bin/agent/get?access_token=${encodeURIComponent(token)}&agentid=1000003`)).json['errcode']).toBe(60011);
+    expect((await get(`/cgi-bin/agent/get?access_token=${encodeURIComponent(token)}&agentid=abc`)).json['errcode']).toBe(40056);
+    expect((await get(`/cgi-bin/agent/get?access_token=${encodeURIComponent(token)}`)).json['errcode']).toBe(41011);
+    expect(sim.wecom.callCount('agent/get')).toBe(5);
+  });
+
+  it('checks the token and the trusted IP like every API', async () => {
+    expect((await get(`/cgi-bin/agent/get?agentid=${AGENT}`)).json['errcode']).toBe(41001);
+    const token = await fetchToken();
+    sim.wecom.setTrustedIpCheck(CORP, '203.0.113.7');
+    const blocked = await get(`/cgi-bin/agent/get?access_token=${encodeURIComponent(token)}&agentid=${AGENT}`);
+    expect(blocked.json['errcode']).toBe(60020);
+    expect(blocked.json['errmsg']).toContain('from ip: 203.0.113.7');
+  });
+});
+
+describe('media/upload with a FormData body (as Node fetch sends it)', () => {
+  it('stores the file under its filename and content type', async () => {
+    const token = await fetchToken();
+    const form = new FormData();
+    form.append('media', new Blob([Buffer.from('PNG-bytes-0123')], { type: 'image/png' }), '图片 a.png');
+    const res = await fetch(`${sim.url}/cgi-bin/media/upload?access_token=${encodeURIComponent(token)}&type=image`, { method: 'POST', body: form });
+    const json = (await res.json()) as Json;
+    expect(json).toMatchObject({ errcode: 0, type: 'image', media_id: expect.any(String) });
+    const media = sim.wecom.media(json['media_id'] as string);
+    expect(media?.bytes.toString()).toBe('PNG-bytes-0123');
+    expect(media?.contentType).toBe('image/png');
+    expect(media?.fileName).toBe('图片 a.png');
+  });
+});
+
+describe('message/send enable_duplicate_check', () => {
+  it('accepts but does not deliver the same content again within the interval; without the flag it delivers', async () => {
+    const token = await fetchToken();
+    const dup = textBody('第一部分', { enable_duplicate_check: 1 });
+    expect((await send(token, dup)).json).toMatchObject({ errcode: 0, msgid: expect.any(String) });
+    expect((await send(token, dup)).json).toMatchObject({ errcode: 0, msgid: expect.any(String) });
+    expect((await send(token, textBody('第二部分', { enable_duplicate_check: 1 }))).json['errcode']).toBe(0);
+    expect((await send(token, textBody('第一部分', { enable_duplicate_check: 1, touser: 'lisi' }))).json['errcode']).toBe(0);
+    expect((await send(token, textBody('第一部分'))).json['errcode']).toBe(0);
+    const delivered = sim.wecom.sentMessages(CORP).map((m) => [m.body['touser'], (m.body['text'] as { content: string }).content]);
+    expect(delivered).toEqual([
+      ['zhangsan', '第一部分'],
+      ['zhangsan', '第二部分'],
+      ['lisi', '第一部分'],
+      ['zhangsan', '第一部分'],
+    ]);
+    expect(sim.wecom.suppressedMessages(CORP)).toHaveLength(1);
+  });
+
+  it('forgets after duplicate_check_interval', async () => {
+    const token = await fetchToken();
+    const body = textBody('x', { enable_duplicate_check: 1, duplicate_check_interval: 1 });
+    await send(token, body);
+    await new Promise((r) => setTimeout(r, 1_050));
+    await send(token, body);
+    expect(sim.wecom.sentMessages(CORP)).toHaveLength(2);
+  });
+});

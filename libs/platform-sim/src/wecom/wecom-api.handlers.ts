@@ -9,7 +9,7 @@ import type { WecomApp, WecomMediaType } from './wecom-sim.types';
 import type { WecomStateStore } from './wecom-state.store';
 
 /** API keys (fault scripts, call counts) and their paths under `/cgi-bin/`. */
-export const WECOM_APIS = ['gettoken', 'message/send', 'media/upload', 'media/get'] as const;
+export const WECOM_APIS = ['gettoken', 'message/send', 'media/upload', 'media/get', 'agent/get'] as const;
 export type WecomApi = (typeof WECOM_APIS)[number];
 
 /** WeCom answers JSON with this Content-Type. */
@@ -53,6 +53,7 @@ export class WecomApiHandlers {
       router.add('POST', `${prefix}/message/send`, (req) => this.run('message/send', req, (call) => this.messageSend(req, call)));
       router.add('POST', `${prefix}/media/upload`, (req) => this.run('media/upload', req, (call) => this.mediaUpload(req, call)));
       router.add('GET', `${prefix}/media/get`, (req) => this.run('media/get', req, (call) => this.mediaGet(req, call)));
+      router.add('GET', `${prefix}/agent/get`, (req) => this.run('agent/get', req, (call) => this.agentGet(req, call)));
     }
   }
 
@@ -136,6 +137,11 @@ export class WecomApiHandlers {
     });
     if (!result.ok) return errorAnswer(result.error);
     const msgid = this.state.nextMsgId();
+    // enable_duplicate_check: the same content to the same recipients within the interval is accepted
+    // but not delivered again [D: the option; U: that the answer is a plain success].
+    if (this.state.isDuplicate(app, result.body, new Date())) {
+      return { kind: 'ok', json: { errcode: 0, errmsg: 'ok', invaliduser: '', msgid } };
+    }
     this.state.recordMessage({
       corpId: app.corpId,
       agentId: app.agentId,
@@ -168,6 +174,42 @@ export class WecomApiHandlers {
       kind: 'ok',
       json: { errcode: 0, errmsg: 'ok', type, media_id: media.mediaId, created_at: String(Math.floor(media.createdAt.getTime() / 1000)) },
     };
+  }
+
+  /**
+   * `agent/get?agentid=`: the app's details. The token's own app answers; an agentid the corp does
+   * not have is 40056; another app of the corp is 60011 (a Secret only sees its own app) [U: code].
+   */
+  private agentGet(req: SimRequest, call: CallRecord): ApiAnswer {
+    const auth = this.authenticate(req, call);
+    if (!auth.ok) return auth.answer;
+    const raw = req.query.get('agentid');
+    if (raw === null || raw === '') return errorAnswer(WECOM_ERRORS.agentIdMissing);
+    if (!/^\d+$/.test(raw)) return errorAnswer(WECOM_ERRORS.invalidAgentId);
+    const agentId = Number(raw);
+    if (agentId === auth.app.agentId) {
+      return {
+        kind: 'ok',
+        json: {
+          errcode: 0,
+          errmsg: 'ok',
+          agentid: agentId,
+          name: `Sim app ${agentId}`,
+          square_logo_url: '',
+          description: '',
+          allow_userinfos: { user: [] },
+          allow_partys: { partyid: [1] },
+          allow_tags: { tagid: [] },
+          close: 0,
+          redirect_domain: '',
+          report_location_flag: 0,
+          isreportenter: 0,
+          home_url: '',
+        },
+      };
+    }
+    if (this.state.findApp(auth.app.corpId, agentId)) return errorAnswer(WECOM_ERRORS.noPrivilege);
+    return errorAnswer(WECOM_ERRORS.invalidAgentId);
   }
 
   private mediaGet(req: SimRequest, call: CallRecord): ApiAnswer {

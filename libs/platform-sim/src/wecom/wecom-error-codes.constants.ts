@@ -68,6 +68,8 @@ export const WECOM_ERRORS = {
   apiFreqOutOfLimit: { errcode: 45009, errmsg: 'api freq out of limit' },
   /** [S] 47001 JSON body does not parse */
   dataFormatError: { errcode: 47001, errmsg: 'data format error' },
+  /** [D] 60011 指定的成员/部门/标签参数无权限; also agent/get of another app of the corp [U] */
+  noPrivilege: { errcode: 60011, errmsg: 'no privilege to access/modify contact/party/agent' },
   /** [D] 60020 访问ip不在白名单之中; errmsg gets the hint/from-ip suffix, see `trustedIpErrmsg`. */
   ipNotAllowed: { errcode: 60020, errmsg: 'not allow to access from your ip' },
   /**

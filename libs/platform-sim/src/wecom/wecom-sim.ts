@@ -8,7 +8,7 @@ import { registerWecomControlRoutes } from './wecom-control.routes';
 import type { WecomAddMediaOptions, WecomApp, WecomAppOptions, WecomMedia, WecomSentMessage, WecomSimSettings } from './wecom-sim.types';
 import { WecomStateStore } from './wecom-state.store';
 
-/** A fault script for one WeCom API (`gettoken`, `message/send`, `media/upload`, `media/get`). */
+/** A fault script for one WeCom API (`gettoken`, `message/send`, `media/upload`, `media/get`, `agent/get`). */
 export interface WecomFaultSpec extends FaultSpec {
   api: WecomApi | (string & {});
 }
@@ -70,6 +70,11 @@ export class WecomSim {
   /** Messages accepted by message/send, oldest first. */
   sentMessages(corpId?: string): WecomSentMessage[] {
     return this.state.sentMessages(corpId);
+  }
+
+  /** Messages message/send accepted but did not deliver (duplicates under `enable_duplicate_check`). */
+  suppressedMessages(corpId?: string): WecomSentMessage[] {
+    return this.state.suppressedMessages(corpId);
   }
 
   /** Every API call (accepted, rejected, faulted), optionally of one API. */

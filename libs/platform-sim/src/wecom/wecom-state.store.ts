@@ -50,6 +50,7 @@ export class WecomStateStore {
   private readonly media = new Map<string, WecomMedia>();
   private readonly expiredMedia = new Set<string>();
   private readonly messages: WecomSentMessage[] = [];
+  private readonly suppressed: WecomSentMessage[] = [];
   private readonly trustedIp = new Map<string, string>();
   private msgSeq = 0;
 
@@ -204,6 +205,30 @@ export class WecomStateStore {
     this.messages.push(msg);
   }
 
+  /**
+   * With `enable_duplicate_check: 1`, whether an identical message (same app, recipients, msgtype and
+   * payload) was delivered within `duplicate_check_interval` seconds (default 1800, max 4 h). A
+   * duplicate is remembered in `suppressedMessages` and not delivered.
+   */
+  isDuplicate(app: WecomApp, body: Record<string, unknown>, at: Date): boolean {
+    const flag = body['enable_duplicate_check'];
+    if (flag !== 1 && flag !== '1') return false;
+    const rawInterval = Number(body['duplicate_check_interval'] ?? 1800);
+    const intervalMs = Math.min(Number.isFinite(rawInterval) && rawInterval > 0 ? rawInterval : 1800, 4 * 3600) * 1000;
+    const key = (b: Record<string, unknown>): string =>
+      JSON.stringify([b['touser'] ?? '', b['toparty'] ?? '', b['totag'] ?? '', b['msgtype'], b[String(b['msgtype'])]]);
+    const mine = key(body);
+    const dup = this.messages.some(
+      (m) => m.corpId === app.corpId && m.agentId === app.agentId && at.getTime() - m.at.getTime() < intervalMs && key(m.body) === mine,
+    );
+    if (dup) this.suppressed.push({ corpId: app.corpId, agentId: app.agentId, body, msgid: '', at });
+    return dup;
+  }
+
+  suppressedMessages(corpId?: string): WecomSentMessage[] {
+    return this.suppressed.filter((m) => corpId === undefined || m.corpId === corpId).map((m) => ({ ...m, body: structuredClone(m.body) }));
+  }
+
   sentMessages(corpId?: string): WecomSentMessage[] {
     return this.messages.filter((m) => corpId === undefined || m.corpId === corpId).map((m) => ({ ...m, body: structuredClone(m.body) }));
   }
@@ -217,6 +242,7 @@ export class WecomStateStore {
     this.media.clear();
     this.expiredMedia.clear();
     this.messages.length = 0;
+    this.suppressed.length = 0;
     this.trustedIp.clear();
     this.msgSeq = 0;
   }

@@ -38,6 +38,8 @@ export function mapWecomError(errcode: number, errmsg: string, api: string): Pla
     case 40008:
     case 40058:
     case 40035:
+    case 40007: // invalid / expired media_id (the sender re-uploads once when it has the source URL)
+    case 45002: // content too long
       return new PlatformError('INVALID', msg, opts);
     default:
       return new PlatformError('UNKNOWN', msg, opts);

@@ -3,6 +3,7 @@ import { RegisterPlatformAdapter, type PlatformAdapter } from '@imbridge/platfor
 import { WecomCallbackHandler } from './wecom.callback-handler';
 import { wecomDescriptor } from './wecom.descriptor';
 import { WecomSender } from './wecom.sender';
+import { WecomCredentialVerifier } from './wecom.credentials';
 
 @RegisterPlatformAdapter()
 @Injectable()
@@ -10,4 +11,5 @@ export class WecomAdapter implements PlatformAdapter {
   readonly descriptor = wecomDescriptor;
   readonly callback = new WecomCallbackHandler();
   readonly sender = new WecomSender();
+  readonly credentials = new WecomCredentialVerifier();
 }

@@ -9,7 +9,7 @@ export const wecomDescriptor: PlatformDescriptor = {
     zh: '接收企业成员（及通过微信插件的微信用户）发给自建应用的消息，并以应用身份回复。',
     en: 'Receives messages that employees (and WeChat users via the WeChat plug-in) send to a self-built app, and replies as the app.',
   },
-  capabilities: ['callback', 'send'],
+  capabilities: ['callback', 'send', 'verify-credentials'],
   callbackMethods: ['GET', 'POST'],
   // WeCom retries three times within ~15 s; 10 minutes leaves room for clock skew.
   defaultReplayToleranceSeconds: 600,

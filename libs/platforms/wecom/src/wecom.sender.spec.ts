@@ -9,7 +9,7 @@ import {
   type TokenProvider,
 } from '@imbridge/platform-core';
 import { readWecomConfig } from './wecom.descriptor';
-import { callWecomApi, fetchWecomToken, WecomSender, wecomTokenKey } from './wecom.sender';
+import { callWecomApi, fetchWecomToken, uploadFileName, WecomSender, wecomTokenKey } from './wecom.sender';
 
 const CONFIG = {
   corpId: 'ww0123456789abcdef',
@@ -21,7 +21,7 @@ const CONFIG = {
 };
 const BASE = 'https://wecom.test';
 
-type Reply = { status?: number; body: unknown } | Error;
+type Reply = { status?: number; body: unknown; headers?: Record<string, string> } | Error;
 
 /** A scripted HttpClient: one queue of answers per API path, every request recorded. */
 class FakeHttpClient implements HttpClient {
@@ -44,10 +44,10 @@ class FakeHttpClient implements HttpClient {
     if (reply === undefined) return Promise.reject(new Error(`unexpected request to ${path}`));
     if (reply instanceof Error) return Promise.reject(reply);
     const status = reply.status ?? 200;
-    const body = Buffer.from(typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body));
+    const body = Buffer.isBuffer(reply.body) ? reply.body : Buffer.from(typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body));
     return Promise.resolve({
       status,
-      headers: new Headers({ 'content-type': 'application/json' }),
+      headers: new Headers(reply.headers ?? { 'content-type': 'application/json' }),
       body,
       json<T>(): T {
         try {
@@ -273,10 +273,11 @@ describe('WecomSender', () => {
     await expect(sender.send(ctx, USER, TEXT)).rejects.toBe(network);
   });
 
-  it('refuses a chat recipient and non-text messages without calling WeCom', async () => {
+  it('refuses a chat recipient, an unknown type and an empty text without calling WeCom', async () => {
     const { http, ctx } = setup();
     expectError(await platformError(sender.send(ctx, { externalId: 'chat-1', kind: 'chat' }, TEXT)), 'INVALID', 'RECIPIENT', false);
-    expectError(await platformError(sender.send(ctx, USER, { type: 'markdown', markdown: '**hi**' })), 'INVALID', 'UNSUPPORTED_TYPE', false);
+    expectError(await platformError(sender.send(ctx, USER, { type: 'sticker' } as unknown as OutgoingMessage)), 'INVALID', 'UNSUPPORTED_TYPE', false);
+    expectError(await platformError(sender.send(ctx, USER, { type: 'text', text: ' \n ' })), 'INVALID', 'EMPTY_TEXT', false);
     expect(http.requests).toEqual([]);
   });
 });
@@ -324,5 +325,193 @@ describe('wecomTokenKey', () => {
     expect(key).not.toContain(CONFIG.secret);
     expect(wecomTokenKey({ ...cfg, secret: 'T'.repeat(43) })).not.toBe(key);
     expect(wecomTokenKey({ ...cfg, corpId: 'ww0000000000000000' })).not.toBe(key);
+  });
+});
+
+const bodyOf = (req: HttpRequest | undefined): Record<string, unknown> => JSON.parse(String(req?.body)) as Record<string, unknown>;
+const contentOf = (req: HttpRequest | undefined): string => (bodyOf(req)['text'] as { content: string }).content;
+
+describe('WecomSender: long text and markdown', () => {
+  const sender = new WecomSender();
+
+  it('splits a 5,000-byte Chinese text into ordered sends of ≤ 2048 bytes and returns every msgid', async () => {
+    const { http, ctx } = setup();
+    let text = '';
+    for (let i = 0; Buffer.byteLength(text) < 5000; i++) text += `第${i}句：企业微信的文本消息最长两千零四十八字节。`;
+    http.script('/cgi-bin/gettoken', token('T1')).script('/cgi-bin/message/send', sent('m1'), sent('m2'), sent('m3'));
+    const result = await sender.send(ctx, USER, { type: 'text', text });
+    const sends = http.calls('/cgi-bin/message/send');
+    expect(result).toEqual({ platformMessageIds: ['m1', 'm2', 'm3'], parts: 3 });
+    expect(sends.map(contentOf).join('')).toBe(text);
+    for (const s of sends) expect(Buffer.byteLength(contentOf(s))).toBeLessThanOrEqual(2048);
+    expect(sends.map((s) => bodyOf(s)['msgtype'])).toEqual(['text', 'text', 'text']);
+    // Parts of a split text ask WeCom to drop duplicates, so a retry of the whole message does not repeat them.
+    for (const s of sends) expect(bodyOf(s)).toMatchObject({ enable_duplicate_check: 1, duplicate_check_interval: 3600 });
+  });
+
+  it('stops at the first failing part (the outbox retries the message)', async () => {
+    const { http, ctx } = setup();
+    http.script('/cgi-bin/gettoken', token('T1')).script('/cgi-bin/message/send', sent('m1'), fail(-1, 'system busy'));
+    const err = await platformError(sender.send(ctx, USER, { type: 'text', text: '长'.repeat(2000) }));
+    expectError(err, 'TEMPORARY', '-1', true);
+    expect(http.calls('/cgi-bin/message/send')).toHaveLength(2);
+  });
+
+  it('sends markdown as plain text', async () => {
+    const { http, ctx } = setup();
+    http.script('/cgi-bin/gettoken', token('T1')).script('/cgi-bin/message/send', sent('m1'));
+    await sender.send(ctx, USER, { type: 'markdown', markdown: '## 标题\n**加粗** 见 [文档](https://d.example/x)\n* 一\n```\ncode\n```' });
+    const req = http.calls('/cgi-bin/message/send')[0];
+    expect(bodyOf(req)['msgtype']).toBe('text');
+    expect(contentOf(req)).toBe('标题\n加粗 见 文档 (https://d.example/x)\n- 一\ncode');
+  });
+});
+
+describe('WecomSender: cards', () => {
+  const sender = new WecomSender();
+
+  it('maps textcard with byte-limited title/description and a ≤ 4-character button', async () => {
+    const { http, ctx } = setup();
+    http.script('/cgi-bin/gettoken', token('T1')).script('/cgi-bin/message/send', sent('c1'));
+    const title = '很长的标题'.repeat(20);
+    const description = '描述'.repeat(200);
+    await expect(
+      sender.send(ctx, USER, { type: 'textcard', title, description, url: 'https://x.example/o/1', buttonText: '查看详情页面' }),
+    ).resolves.toEqual({ platformMessageIds: ['c1'], parts: 1 });
+    const body = bodyOf(http.calls('/cgi-bin/message/send')[0]);
+    const card = body['textcard'] as Record<string, string>;
+    expect(body).toMatchObject({ touser: 'zhangsan', msgtype: 'textcard', agentid: 1000002 });
+    expect(Buffer.byteLength(card['title'] ?? '')).toBeLessThanOrEqual(128);
+    expect(Buffer.byteLength(card['description'] ?? '')).toBeLessThanOrEqual(512);
+    expect(card['title']?.startsWith('很长的标题')).toBe(true);
+    expect(card['url']).toBe('https://x.example/o/1');
+    expect(card['btntxt']).toBe('查看详情');
+  });
+
+  it('maps news articles (at most 8), renaming picUrl → picurl', async () => {
+    const { http, ctx } = setup();
+    http.script('/cgi-bin/gettoken', token('T1')).script('/cgi-bin/message/send', sent('n1'));
+    const articles = Array.from({ length: 10 }, (_, i) => ({ title: `文章${i}${'题'.repeat(60)}`, description: 'd', url: `https://x.example/${i}`, picUrl: `https://x.example/${i}.png` }));
+    await sender.send(ctx, USER, { type: 'news', articles });
+    const news = bodyOf(http.calls('/cgi-bin/message/send')[0])['news'] as { articles: Record<string, string>[] };
+    expect(news.articles).toHaveLength(8);
+    expect(news.articles[0]).toEqual({ title: expect.any(String), description: 'd', url: 'https://x.example/0', picurl: 'https://x.example/0.png' });
+    for (const a of news.articles) expect(Buffer.byteLength(a['title'] ?? '')).toBeLessThanOrEqual(128);
+  });
+
+  it('refuses news without articles', async () => {
+    const { ctx } = setup();
+    expectError(await platformError(sender.send(ctx, USER, { type: 'news', articles: [] })), 'INVALID', 'NO_ARTICLES', false);
+  });
+});
+
+describe('WecomSender: image and file', () => {
+  const sender = new WecomSender();
+  const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
+  const png = (): Reply => ({ body: PNG, headers: { 'content-type': 'image/png' } });
+  const uploaded = (id: string): Reply => ({ body: { errcode: 0, errmsg: '', type: 'image', media_id: id, created_at: '1380000000' } });
+
+  it('sends a known media_id directly', async () => {
+    const { http, ctx } = setup();
+    http.script('/cgi-bin/gettoken', token('T1')).script('/cgi-bin/message/send', sent('i1'));
+    await sender.send(ctx, USER, { type: 'image', mediaId: 'MID' });
+    expect(bodyOf(http.calls('/cgi-bin/message/send')[0])).toMatchObject({ msgtype: 'image', image: { media_id: 'MID' } });
+    expect(http.calls('/cgi-bin/media/upload')).toEqual([]);
+  });
+
+  it('downloads a url, uploads it as multipart field "media" with a filename, then sends the media_id', async () => {
+    const { http, ctx } = setup();
+    http
+      .script('/img/logo.png', png())
+      .script('/cgi-bin/gettoken', token('T1'))
+      .script('/cgi-bin/media/upload', uploaded('MEDIA-1'))
+      .script('/cgi-bin/message/send', sent('i1'));
+    await expect(sender.send(ctx, USER, { type: 'image', url: 'https://files.test/img/logo.png' })).resolves.toEqual({ platformMessageIds: ['i1'], parts: 1 });
+    const up = http.calls('/cgi-bin/media/upload')[0];
+    const upUrl = new URL(up?.url ?? '');
+    expect(upUrl.searchParams.get('type')).toBe('image');
+    expect(upUrl.searchParams.get('access_token')).toBe('T1');
+    expect(up?.headers).toBeUndefined(); // fetch sets multipart/form-data with the boundary
+    const form = up?.body as FormData;
+    expect(form).toBeInstanceOf(FormData);
+    const file = form.get('media') as File;
+    expect(file.name).toBe('logo.png');
+    expect(file.type).toBe('image/png');
+    expect(Buffer.from(await file.arrayBuffer())).toEqual(PNG);
+    expect(bodyOf(http.calls('/cgi-bin/message/send')[0])).toMatchObject({ msgtype: 'image', image: { media_id: 'MEDIA-1' } });
+  });
+
+  it('uploads files with their fileName', async () => {
+    const { http, ctx } = setup();
+    http
+      .script('/dl', { body: Buffer.from('%PDF-1.4 hello'), headers: { 'content-type': 'application/pdf' } })
+      .script('/cgi-bin/gettoken', token('T1'))
+      .script('/cgi-bin/media/upload', uploaded('F1'))
+      .script('/cgi-bin/message/send', sent('f1'));
+    await sender.send(ctx, USER, { type: 'file', url: 'https://files.test/dl?id=7', fileName: '报价单.pdf' });
+    const up = http.calls('/cgi-bin/media/upload')[0];
+    expect(new URL(up?.url ?? '').searchParams.get('type')).toBe('file');
+    expect(((up?.body as FormData).get('media') as File).name).toBe('报价单.pdf');
+    expect(bodyOf(http.calls('/cgi-bin/message/send')[0])).toMatchObject({ msgtype: 'file', file: { media_id: 'F1' } });
+  });
+
+  it('re-uploads once from the url when the media_id expired (40007), then sends', async () => {
+    const { http, ctx } = setup();
+    http
+      .script('/img/a.png', png())
+      .script('/cgi-bin/gettoken', token('T1'))
+      .script('/cgi-bin/media/upload', uploaded('FRESH'))
+      .script('/cgi-bin/message/send', fail(40007, 'invalid media_id'), sent('i2'));
+    await expect(sender.send(ctx, USER, { type: 'image', mediaId: 'OLD', url: 'https://files.test/img/a.png' })).resolves.toEqual({
+      platformMessageIds: ['i2'],
+      parts: 1,
+    });
+    expect(http.calls('/cgi-bin/message/send').map((r) => (bodyOf(r)['image'] as { media_id: string }).media_id)).toEqual(['OLD', 'FRESH']);
+    expect(http.calls('/cgi-bin/media/upload')).toHaveLength(1);
+  });
+
+  it('does not re-upload a second time, nor without a url', async () => {
+    const { http, ctx } = setup();
+    http
+      .script('/img/a.png', png())
+      .script('/cgi-bin/gettoken', token('T1'))
+      .script('/cgi-bin/media/upload', uploaded('FRESH'))
+      .script('/cgi-bin/message/send', fail(40007), fail(40007), fail(40007));
+    expectError(await platformError(sender.send(ctx, USER, { type: 'image', mediaId: 'OLD', url: 'https://files.test/img/a.png' })), 'INVALID', '40007', false);
+    expect(http.calls('/cgi-bin/media/upload')).toHaveLength(1);
+    expectError(await platformError(sender.send(ctx, USER, { type: 'image', mediaId: 'OLD' })), 'INVALID', '40007', false);
+    expect(http.calls('/cgi-bin/media/upload')).toHaveLength(1);
+  });
+
+  it('refreshes the token once on an upload too', async () => {
+    const { http, ctx } = setup();
+    http
+      .script('/img/a.png', png())
+      .script('/cgi-bin/gettoken', token('OLD'), token('NEW'))
+      .script('/cgi-bin/media/upload', fail(42001), uploaded('M'))
+      .script('/cgi-bin/message/send', sent('i'));
+    await sender.send(ctx, USER, { type: 'image', url: 'https://files.test/img/a.png' });
+    expect(http.calls('/cgi-bin/media/upload').map(tokenIn)).toEqual(['OLD', 'NEW']);
+    // The FormData is rebuilt for the retry.
+    const [a, b] = http.calls('/cgi-bin/media/upload');
+    expect(a?.body).not.toBe(b?.body);
+  });
+
+  it('maps download failures: 404 → INVALID, 503 → TEMPORARY, too small → INVALID', async () => {
+    const { http, ctx } = setup();
+    http.script('/a', { status: 404, body: 'nope' }).script('/b', { status: 503, body: 'later' }).script('/c', { body: Buffer.from('tiny') });
+    expectError(await platformError(sender.send(ctx, USER, { type: 'image', url: 'https://files.test/a' })), 'INVALID', 'MEDIA_HTTP_404', false);
+    expectError(await platformError(sender.send(ctx, USER, { type: 'image', url: 'https://files.test/b' })), 'TEMPORARY', 'MEDIA_HTTP_503', true);
+    expectError(await platformError(sender.send(ctx, USER, { type: 'image', url: 'https://files.test/c' })), 'INVALID', 'MEDIA_TOO_SMALL', false);
+    expectError(await platformError(sender.send(ctx, USER, { type: 'image' })), 'INVALID', 'NO_MEDIA', false);
+  });
+});
+
+describe('uploadFileName', () => {
+  it('uses the given name, else the URL path, else a name from the content type', () => {
+    expect(uploadFileName('https://x/a/b.png', 'image/png', 'my "file".png')).toBe('my _file_.png');
+    expect(uploadFileName('https://x/a/%E5%9B%BE.jpg?x=1', 'image/jpeg')).toBe('图.jpg');
+    expect(uploadFileName('https://x/', 'image/jpeg')).toBe('media.jpg');
+    expect(uploadFileName('https://x/', 'application/x-unknown')).toBe('media.bin');
   });
 });

@@ -9,6 +9,7 @@ import {
 } from '@imbridge/platform-core';
 import { readWecomConfig, type WecomConfig } from './wecom.descriptor';
 import { mapWecomError, WECOM_TOKEN_ERRCODES } from './wecom-error.mapper';
+import { markdownToPlainText, splitUtf8, truncateUtf8WithEllipsis } from './wecom-text';
 
 interface WecomAnswer {
   errcode?: number;
@@ -16,6 +17,7 @@ interface WecomAnswer {
   access_token?: string;
   expires_in?: number;
   msgid?: string;
+  media_id?: string;
 }
 
 /** Token cache key: one token per (CorpID, Secret); the secret itself never leaves this process. */
@@ -37,19 +39,40 @@ export async function fetchWecomToken(ctx: Pick<SendContext, 'http'>, cfg: Wecom
   throw err.code === 'AUTH_EXPIRED' ? new PlatformError('CONFIG', err.message, { platformCode: err.platformCode }) : err;
 }
 
+/** message/send limits (bytes of UTF-8), doc 90236. */
+export const WECOM_TEXT_MAX_BYTES = 2048;
+export const WECOM_TITLE_MAX_BYTES = 128;
+export const WECOM_DESCRIPTION_MAX_BYTES = 512;
+export const WECOM_NEWS_MAX_ARTICLES = 8;
+/** duplicate_check_interval of the parts of a split text: longer than the outbox's retries take. */
+export const WECOM_SPLIT_DUPLICATE_CHECK_SECONDS = 3600;
+/** Upload size limits of media/upload (doc 90253); every file must be > 5 bytes. */
+export const WECOM_UPLOAD_MAX_BYTES = { image: 10 * 1024 * 1024, file: 20 * 1024 * 1024 } as const;
+export const WECOM_UPLOAD_MIN_BYTES = 6;
+
 /**
  * Calls a WeCom API with the shared access token; on a token error refreshes once (invalidating only
- * the token that failed) and retries the call once.
+ * the token that failed) and retries the call once. `body` is built per attempt (a FormData for uploads).
  */
-export async function callWecomApi(ctx: SendContext, cfg: WecomConfig, api: string, body: unknown): Promise<WecomAnswer> {
+async function callWithToken(
+  ctx: SendContext,
+  cfg: WecomConfig,
+  api: string,
+  query: Record<string, string>,
+  makeRequest: () => { headers?: Record<string, string>; body: string | FormData },
+): Promise<WecomAnswer> {
   const key = wecomTokenKey(cfg);
+  const extra = Object.entries(query)
+    .map(([k, v]) => `&${encodeURIComponent(k)}=${encodeURIComponent(v)}`)
+    .join('');
   for (let attempt = 0; ; attempt++) {
     const token = await ctx.tokens.get(key, () => fetchWecomToken(ctx, cfg));
+    const { headers, body } = makeRequest();
     const res = await ctx.http.request({
       method: 'POST',
-      url: `${cfg.apiBaseUrl}/cgi-bin/${api}?access_token=${encodeURIComponent(token)}`,
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
+      url: `${cfg.apiBaseUrl}/cgi-bin/${api}?access_token=${encodeURIComponent(token)}${extra}`,
+      ...(headers ? { headers } : {}),
+      body,
     });
     if (res.status !== 200) throw new PlatformError('TEMPORARY', `WeCom ${api}: HTTP ${res.status}`, { platformCode: `HTTP_${res.status}` });
     const answer = res.json<WecomAnswer>();
@@ -63,21 +86,173 @@ export async function callWecomApi(ctx: SendContext, cfg: WecomConfig, api: stri
   }
 }
 
-/** Sends app messages through `message/send` (text for now; more types arrive with the WeCom issue). */
+/** POSTs `body` as JSON to a WeCom API, with token refresh-once-and-retry-once. */
+export async function callWecomApi(ctx: SendContext, cfg: WecomConfig, api: string, body: unknown): Promise<WecomAnswer> {
+  const json = JSON.stringify(body);
+  return callWithToken(ctx, cfg, api, {}, () => ({ headers: { 'content-type': 'application/json' }, body: json }));
+}
+
+export type WecomUploadType = 'image' | 'voice' | 'video' | 'file';
+
+/**
+ * `media/upload`: multipart/form-data with the file in the field `media` (with filename). Returns the
+ * media_id (valid 3 days).
+ */
+export async function uploadWecomMedia(
+  ctx: SendContext,
+  cfg: WecomConfig,
+  type: WecomUploadType,
+  file: { bytes: Buffer; fileName: string; contentType: string },
+): Promise<string> {
+  if (file.bytes.length < WECOM_UPLOAD_MIN_BYTES) {
+    throw new PlatformError('INVALID', `WeCom media/upload: a file must be larger than 5 bytes (got ${file.bytes.length})`, { platformCode: 'MEDIA_TOO_SMALL' });
+  }
+  const answer = await callWithToken(ctx, cfg, 'media/upload', { type }, () => {
+    const form = new FormData();
+    // A copy into a plain ArrayBuffer: Blob wants BlobParts, and a pooled Buffer may share memory.
+    const bytes = new Uint8Array(file.bytes.length);
+    bytes.set(file.bytes);
+    form.append('media', new Blob([bytes], { type: file.contentType }), file.fileName);
+    return { body: form };
+  });
+  if (!answer.media_id) throw new PlatformError('TEMPORARY', 'WeCom media/upload: answer without media_id', { platformCode: 'NO_MEDIA_ID' });
+  return answer.media_id;
+}
+
+const EXT_BY_TYPE: Record<string, string> = {
+  'image/jpeg': 'jpg',
+  'image/jpg': 'jpg',
+  'image/png': 'png',
+  'image/gif': 'gif',
+  'application/pdf': 'pdf',
+};
+
+/** A file name for the upload: the message's, else the URL's last path segment, else `media.<ext>`. */
+export function uploadFileName(url: string, contentType: string, given?: string): string {
+  const clean = (s: string): string => s.replace(/[\\/\r\n"]/g, '_').slice(0, 128);
+  if (given && given.trim() !== '') return clean(given.trim());
+  try {
+    const last = decodeURIComponent(new URL(url).pathname.split('/').pop() ?? '');
+    if (last !== '') return clean(last);
+  } catch {
+    // not decodable: fall through
+  }
+  return `media.${EXT_BY_TYPE[contentType.split(';')[0]?.trim().toLowerCase() ?? ''] ?? 'bin'}`;
+}
+
+/** Downloads a media URL through the context's (SSRF-guarded, rate-limited) client. */
+async function download(ctx: SendContext, url: string, type: 'image' | 'file'): Promise<{ bytes: Buffer; contentType: string }> {
+  const res = await ctx.http.request({ method: 'GET', url, timeoutMs: 30_000 });
+  if (res.status !== 200) {
+    // 5xx/429 may pass; anything else (404, 403) will not get better by retrying.
+    const retryable = res.status >= 500 || res.status === 429;
+    throw new PlatformError(retryable ? 'TEMPORARY' : 'INVALID', `downloading ${type} failed: HTTP ${res.status}`, { platformCode: `MEDIA_HTTP_${res.status}` });
+  }
+  const max = WECOM_UPLOAD_MAX_BYTES[type];
+  if (res.body.length > max) {
+    throw new PlatformError('INVALID', `${type} is ${res.body.length} bytes; WeCom accepts at most ${max}`, { platformCode: 'MEDIA_TOO_LARGE' });
+  }
+  const contentType = res.headers.get('content-type')?.split(';')[0]?.trim() || 'application/octet-stream';
+  return { bytes: res.body, contentType };
+}
+
+type MediaMessage = Extract<OutgoingMessage, { type: 'image' | 'file' }>;
+
+/**
+ * Sends app messages through `message/send`: text (split at 2048 bytes), markdown (as plain text,
+ * split), image/file (uploaded from a URL when needed, re-uploaded once when the media_id expired),
+ * textcard and news (titles/descriptions cut to their byte limits).
+ */
 export class WecomSender implements Sender {
   async send(ctx: SendContext, to: Recipient, message: OutgoingMessage): Promise<SendResult> {
     const cfg = readWecomConfig(ctx.config);
     if (to.kind !== 'user') throw new PlatformError('INVALID', 'WeCom app messages go to users', { platformCode: 'RECIPIENT' });
-    if (message.type !== 'text') {
-      throw new PlatformError('INVALID', `WeCom sender cannot send '${message.type}' yet`, { platformCode: 'UNSUPPORTED_TYPE' });
+    const base = { touser: to.externalId, agentid: cfg.agentId, enable_duplicate_check: 0 };
+    switch (message.type) {
+      case 'text':
+        return this.sendText(ctx, cfg, base, message.text);
+      case 'markdown':
+        // App markdown does not render for WeChat (微信插件) users or older clients: send readable text.
+        return this.sendText(ctx, cfg, base, markdownToPlainText(message.markdown));
+      case 'image':
+      case 'file':
+        return this.sendMedia(ctx, cfg, base, message);
+      case 'textcard': {
+        const btntxt = message.buttonText ? [...message.buttonText].slice(0, 4).join('') : undefined;
+        const answer = await callWecomApi(ctx, cfg, 'message/send', {
+          ...base,
+          msgtype: 'textcard',
+          textcard: {
+            title: truncateUtf8WithEllipsis(message.title, WECOM_TITLE_MAX_BYTES),
+            description: truncateUtf8WithEllipsis(message.description, WECOM_DESCRIPTION_MAX_BYTES),
+            url: message.url,
+            ...(btntxt ? { btntxt } : {}),
+          },
+        });
+        return one(answer);
+      }
+      case 'news': {
+        if (message.articles.length === 0) throw new PlatformError('INVALID', 'news needs at least one article', { platformCode: 'NO_ARTICLES' });
+        const answer = await callWecomApi(ctx, cfg, 'message/send', {
+          ...base,
+          msgtype: 'news',
+          news: {
+            articles: message.articles.slice(0, WECOM_NEWS_MAX_ARTICLES).map((a) => ({
+              title: truncateUtf8WithEllipsis(a.title, WECOM_TITLE_MAX_BYTES),
+              ...(a.description ? { description: truncateUtf8WithEllipsis(a.description, WECOM_DESCRIPTION_MAX_BYTES) } : {}),
+              ...(a.url ? { url: a.url } : {}),
+              ...(a.picUrl ? { picurl: a.picUrl } : {}),
+            })),
+          },
+        });
+        return one(answer);
+      }
+      default: {
+        const type = (message as { type: string }).type;
+        throw new PlatformError('INVALID', `WeCom sender cannot send '${type}'`, { platformCode: 'UNSUPPORTED_TYPE' });
+      }
     }
-    const answer = await callWecomApi(ctx, cfg, 'message/send', {
-      touser: to.externalId,
-      msgtype: 'text',
-      agentid: cfg.agentId,
-      text: { content: message.text },
-      enable_duplicate_check: 0,
-    });
-    return { platformMessageIds: answer.msgid ? [answer.msgid] : [], parts: 1 };
   }
+
+  /** Text in parts of ≤ 2048 bytes, in order, one message/send each. */
+  private async sendText(ctx: SendContext, cfg: WecomConfig, base: Record<string, unknown>, text: string): Promise<SendResult> {
+    const parts = splitUtf8(text, WECOM_TEXT_MAX_BYTES).filter((p) => p.trim() !== '');
+    if (parts.length === 0) throw new PlatformError('INVALID', 'WeCom cannot send an empty text', { platformCode: 'EMPTY_TEXT' });
+    // A split text that fails half-way is retried whole by the outbox; WeCom's duplicate check then
+    // drops the parts the member already has (same content, same member, within the interval).
+    const dedupe = parts.length > 1 ? { enable_duplicate_check: 1, duplicate_check_interval: WECOM_SPLIT_DUPLICATE_CHECK_SECONDS } : {};
+    const ids: string[] = [];
+    for (const content of parts) {
+      const answer = await callWecomApi(ctx, cfg, 'message/send', { ...base, ...dedupe, msgtype: 'text', text: { content } });
+      if (answer.msgid) ids.push(answer.msgid);
+    }
+    return { platformMessageIds: ids, parts: parts.length };
+  }
+
+  private async sendMedia(ctx: SendContext, cfg: WecomConfig, base: Record<string, unknown>, message: MediaMessage): Promise<SendResult> {
+    const type = message.type;
+    const fileName = message.type === 'file' ? message.fileName : undefined;
+    const upload = async (url: string): Promise<string> => {
+      const { bytes, contentType } = await download(ctx, url, type);
+      return uploadWecomMedia(ctx, cfg, type, { bytes, contentType, fileName: uploadFileName(url, contentType, fileName) });
+    };
+    const sendWith = (mediaId: string): Promise<WecomAnswer> => callWecomApi(ctx, cfg, 'message/send', { ...base, msgtype: type, [type]: { media_id: mediaId } });
+
+    let mediaId = message.mediaId;
+    if (!mediaId) {
+      if (!message.url) throw new PlatformError('INVALID', `${type} needs a mediaId or a url`, { platformCode: 'NO_MEDIA' });
+      mediaId = await upload(message.url);
+    }
+    try {
+      return one(await sendWith(mediaId));
+    } catch (err) {
+      // 40007: the media_id expired (3 days) or is unknown. With the source URL we upload it again, once.
+      if (!(err instanceof PlatformError) || err.platformCode !== '40007' || !message.url) throw err;
+      return one(await sendWith(await upload(message.url)));
+    }
+  }
+}
+
+function one(answer: WecomAnswer): SendResult {
+  return { platformMessageIds: answer.msgid ? [answer.msgid] : [], parts: 1 };
 }

@@ -1,0 +1,48 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { Controller, Get, Param, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { ApiError, notFound } from '../common/api-error';
+import { isUuid } from '../common/ids';
+import { contentDisposition, normalizeContentType } from './media-files';
+import { mediaFileView, MediaService, type MediaFileView } from './media.service';
+
+/** Inbound media for agents and administrators (any signed-in user). */
+@ApiTags('media')
+@ApiBearerAuth()
+@Controller('api/media')
+export class MediaController {
+  constructor(private readonly media: MediaService) {}
+
+  @Get(':id/info')
+  @ApiOperation({ summary: 'State of a media file: pending, stored (with type, name, size, sha256) or failed (with the reason)' })
+  async info(@Param('id') id: string): Promise<MediaFileView> {
+    const row = isUuid(id) ? await this.media.get(id) : null;
+    if (!row) throw notFound('media file', '文件');
+    return mediaFileView(row);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'The bytes of a stored media file; 409 while downloading, 410 when the platform no longer has it' })
+  async download(@Param('id') id: string, @Res() reply: FastifyReply): Promise<void> {
+    const row = isUuid(id) ? await this.media.get(id) : null;
+    if (!row) throw notFound('media file', '文件');
+    if (row.status === 'pending') throw new ApiError(409, 'MEDIA_PENDING', 'the file is still being downloaded from the platform', '文件仍在从平台下载中');
+    if (row.status === 'failed' || !row.storedPath) {
+      throw new ApiError(410, 'MEDIA_FAILED', `the file could not be downloaded: ${row.error?.message ?? 'unknown reason'}`, '文件下载失败（可能已超过平台的 3 天有效期）', row.error);
+    }
+    const full = this.media.absolute(row.storedPath);
+    const st = await stat(full).catch(() => null);
+    if (!st?.isFile()) throw new ApiError(410, 'MEDIA_MISSING', 'the stored file is missing from the media directory', '存储的文件已丢失');
+    const contentType = normalizeContentType(row.contentType) ?? 'application/octet-stream';
+    await reply
+      .header('content-type', contentType)
+      .header('content-length', String(st.size))
+      .header('content-disposition', contentDisposition(contentType, row.fileName ?? 'file'))
+      .header('x-content-type-options', 'nosniff')
+      .header('content-security-policy', "default-src 'none'; sandbox")
+      .header('cache-control', 'private, max-age=86400')
+      .send(createReadStream(full));
+  }
+}

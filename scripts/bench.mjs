@@ -1,5 +1,6 @@
 // `npm run bench`: callback ingest through the real stack (API + PostgreSQL + Redis) against a bare
 // node:http server doing only verify+decrypt+parse, in the same run. Prints both and their ratio.
+// `npm run bench -- --reply-latency`: callback → keyword reply latency at a steady rate.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { ensurePostgres, ensureRedis, repoRoot, ServiceError } from './services.mjs';
@@ -13,7 +14,11 @@ try {
   }
   const r = spawnSync(
     process.execPath,
-    ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', join(repoRoot, 'scripts/bench/ingest.bench.ts'), ...process.argv.slice(2)],
+    [
+      '-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register',
+      join(repoRoot, process.argv.includes('--reply-latency') ? 'scripts/bench/reply-latency.bench.ts' : 'scripts/bench/ingest.bench.ts'),
+      ...process.argv.slice(2),
+    ],
     {
       stdio: 'inherit',
       cwd: repoRoot,

@@ -4,6 +4,10 @@ import enUS from 'antd/locale/en_US';
 import zhCN from 'antd/locale/zh_CN';
 import { BrowserRouter, Navigate, Route, Routes } from 'react-router-dom';
 import { AuthProvider } from './features/auth/components/AuthProvider';
+import { useAuth } from './features/auth/hooks/useAuth';
+import { ConversationPage } from './features/conversations/components/ConversationPage';
+import { ConversationsPage } from './features/conversations/components/ConversationsPage';
+import { KeywordRulesPage } from './features/keywordRules/components/KeywordRulesPage';
 import { LoginPage } from './features/auth/components/LoginPage';
 import { RequireAdmin } from './features/auth/components/RequireAdmin';
 import { RequireAuth } from './features/auth/components/RequireAuth';
@@ -15,6 +19,12 @@ import { I18nProvider, useI18n } from './i18n';
 
 const FONT_FAMILY =
   "-apple-system, BlinkMacSystemFont, 'Segoe UI', 'PingFang SC', 'Hiragino Sans GB', 'Microsoft YaHei', 'Noto Sans CJK SC', 'Helvetica Neue', Arial, sans-serif";
+
+/** Admins start on the integrations, agents on the conversations. */
+function HomeRedirect() {
+  const { user } = useAuth();
+  return <Navigate to={user?.role === 'admin' ? '/integrations' : '/conversations'} replace />;
+}
 
 /** Routes only, so tests can mount them inside a MemoryRouter. */
 export function AppRoutes() {
@@ -28,7 +38,17 @@ export function AppRoutes() {
           </RequireAuth>
         }
       >
-        <Route index element={<Navigate to="/integrations" replace />} />
+        <Route index element={<HomeRedirect />} />
+        <Route path="/conversations" element={<ConversationsPage />} />
+        <Route path="/conversations/:id" element={<ConversationPage />} />
+        <Route
+          path="/keyword-rules"
+          element={
+            <RequireAdmin>
+              <KeywordRulesPage />
+            </RequireAdmin>
+          }
+        />
         <Route
           path="/integrations"
           element={

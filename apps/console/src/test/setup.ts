@@ -1,5 +1,8 @@
-import { cleanup } from '@testing-library/react';
+import { cleanup, configure } from '@testing-library/react';
 import { afterEach, vi } from 'vitest';
+
+// antd's first render in jsdom is slow when several spec files run in parallel: give findBy/waitFor room.
+configure({ asyncUtilTimeout: 4000 });
 
 // jsdom lacks the layout APIs antd's responsive helpers call.
 if (!window.matchMedia) {

@@ -7,7 +7,9 @@ import { useI18n } from '../../../i18n';
 import { integrationsApi } from '../api/integrationsApi';
 import { useIntegration } from '../hooks/useIntegration';
 import { usePlatforms } from '../hooks/usePlatforms';
+import { CallbackLogCard } from './CallbackLogCard';
 import { CallbackUrlCard } from './CallbackUrlCard';
+import { ConnectionCard } from './ConnectionCard';
 import { IntegrationForm, type IntegrationSaveRequest } from './IntegrationForm';
 import { LoadError } from './LoadError';
 import { PageHeader } from './PageHeader';
@@ -27,7 +29,7 @@ export function IntegrationEditPage() {
   const [searchParams, setSearchParams] = useSearchParams();
   const navigate = useNavigate();
   const location = useLocation();
-  const { t, pick, lang } = useI18n();
+  const { t, pick, lang, formatDateTime } = useI18n();
   const { message } = App.useApp();
 
   const platforms = usePlatforms();
@@ -93,6 +95,25 @@ export function IntegrationEditPage() {
     const integration = existing.data;
     body = (
       <Row gutter={[24, 24]}>
+        {integration?.lastError && (
+          <Col span={24}>
+            <Alert
+              type="error"
+              showIcon
+              icon={<WarningOutlined />}
+              data-testid="last-error-banner"
+              title={
+                <span>
+                  {t('edit.lastError')} <Tag color="error">{integration.lastError.code}</Tag>
+                  <Typography.Text type="secondary" className="small-text">
+                    {formatDateTime(integration.lastError.at)}
+                  </Typography.Text>
+                </span>
+              }
+              description={<span className="break-all">{integration.lastError.message}</span>}
+            />
+          </Col>
+        )}
         {justSaved && integration && (
           <Col span={24}>
             <CallbackUrlCard descriptor={descriptor} integration={integration} highlight />
@@ -110,15 +131,7 @@ export function IntegrationEditPage() {
         </Col>
         <Col xs={24} xl={9} xxl={8}>
           <Space orientation="vertical" size={16} style={{ width: '100%' }}>
-            {integration?.lastError && (
-              <Alert
-                type="warning"
-                showIcon
-                icon={<WarningOutlined />}
-                title={`${t('edit.lastError')} · ${integration.lastError.code}`}
-                description={integration.lastError.message}
-              />
-            )}
+            {integration && <ConnectionCard integration={integration} />}
             {!justSaved && <CallbackUrlCard descriptor={descriptor} integration={integration} />}
             <Card size="small" title={pick(descriptor.name)}>
               <Typography.Paragraph type="secondary" style={{ marginBottom: descriptor.docs.length ? 12 : 0 }}>
@@ -141,6 +154,11 @@ export function IntegrationEditPage() {
             </Card>
           </Space>
         </Col>
+        {integration && (
+          <Col span={24}>
+            <CallbackLogCard integrationId={integration.id} callbackUrl={integration.callbackUrl} />
+          </Col>
+        )}
       </Row>
     );
   }

@@ -10,6 +10,7 @@ import { useIntegrations } from '../hooks/useIntegrations';
 import { usePlatforms } from '../hooks/usePlatforms';
 import { LoadError } from './LoadError';
 import { PageHeader } from './PageHeader';
+import { VerificationFilesCard } from './VerificationFilesCard';
 
 export function IntegrationsPage() {
   const { t, pick, lang, formatDateTime } = useI18n();
@@ -158,6 +159,9 @@ export function IntegrationsPage() {
           />
         </Card>
       )}
+      <div style={{ marginTop: 24 }}>
+        <VerificationFilesCard />
+      </div>
     </div>
   );
 }

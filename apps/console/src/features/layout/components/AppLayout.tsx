@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { ApiOutlined, LogoutOutlined, MessageOutlined, UserOutlined } from '@ant-design/icons';
+import { ApiOutlined, LogoutOutlined, MessageOutlined, ThunderboltOutlined, UserOutlined } from '@ant-design/icons';
 import { Avatar, Button, Layout, Menu, Space, Tag, Typography, type MenuProps } from 'antd';
 import { Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { LanguageSwitch, useI18n } from '../../../i18n';
@@ -16,23 +16,18 @@ export function AppLayout() {
   const [collapsed, setCollapsed] = useState(false);
   const [loggingOut, setLoggingOut] = useState(false);
 
-  const selected = location.pathname.startsWith('/integrations') ? 'integrations' : '';
+  const isAdmin = user?.role === 'admin';
+  const sections = ['integrations', 'conversations', 'keyword-rules'] as const;
+  const selected = sections.find((key) => location.pathname.startsWith(`/${key}`)) ?? '';
 
   const items: MenuProps['items'] = [
-    { key: 'integrations', icon: <ApiOutlined />, label: t('nav.integrations') },
-    {
-      key: 'conversations',
-      icon: <MessageOutlined />,
-      disabled: true,
-      label: (
-        <span className="nav-coming-soon">
-          {t('nav.conversations')}
-          <Tag variant="filled" className="nav-coming-soon__tag">
-            {t('nav.comingSoon')}
-          </Tag>
-        </span>
-      ),
-    },
+    { key: 'conversations', icon: <MessageOutlined />, label: t('nav.conversations') },
+    ...(isAdmin
+      ? [
+          { key: 'integrations', icon: <ApiOutlined />, label: t('nav.integrations') },
+          { key: 'keyword-rules', icon: <ThunderboltOutlined />, label: t('nav.keywordRules') },
+        ]
+      : []),
   ];
 
   const onLogout = async () => {
@@ -62,9 +57,9 @@ export function AppLayout() {
       >
         <div
           className="app-layout__brand"
-          onClick={() => navigate('/integrations')}
+          onClick={() => navigate('/')}
           onKeyDown={(e) => {
-            if (e.key === 'Enter') navigate('/integrations');
+            if (e.key === 'Enter') navigate('/');
           }}
           role="link"
           tabIndex={0}
@@ -77,9 +72,7 @@ export function AppLayout() {
           inlineIndent={16}
           selectedKeys={[selected]}
           items={items}
-          onClick={({ key }) => {
-            if (key === 'integrations') navigate('/integrations');
-          }}
+          onClick={({ key }) => navigate(`/${key}`)}
         />
       </Sider>
       <Layout>

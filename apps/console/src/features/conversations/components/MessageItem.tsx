@@ -1,0 +1,207 @@
+import type { ReactNode } from 'react';
+import { PaperClipOutlined, RedoOutlined } from '@ant-design/icons';
+import { Button, Tag, Tooltip, Typography } from 'antd';
+import type { MessageStatus, MessageView } from '@imbridge/contracts';
+import { useI18n, type MessageKey } from '../../../i18n';
+import { mediaUrl } from '../api/conversationsApi';
+import { safeHttpUrl } from '../utils/text';
+import { LinkifiedText } from './LinkifiedText';
+
+const STATUS_COLOR: Record<Exclude<MessageStatus, 'received'>, string> = {
+  queued: 'default',
+  sending: 'processing',
+  sent: 'success',
+  failed: 'error',
+};
+
+type Content = Record<string, unknown>;
+
+const str = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null);
+const obj = (value: unknown): Content | null => (value && typeof value === 'object' && !Array.isArray(value) ? (value as Content) : null);
+
+function mediaIdOf(content: Content | null): string | null {
+  if (!content) return null;
+  return str(content.mediaFileId) ?? str(obj(content.media)?.mediaFileId);
+}
+
+function fileNameOf(content: Content | null): string | null {
+  if (!content) return null;
+  return str(content.fileName) ?? str(obj(content.media)?.fileName);
+}
+
+/** What an event message says, e.g. "enter_agent" or "click · MENU_KEY". */
+export function eventLabel(message: MessageView): string {
+  const event = obj(message.content?.event);
+  const name = str(event?.name) ?? str(message.content?.eventName) ?? str(message.content?.name);
+  const key = str(event?.key) ?? str(message.content?.eventKey);
+  if (name) return key ? `${name} · ${key}` : name;
+  return message.text ?? '';
+}
+
+export function ExternalLink({ url, children }: { url: string | null; children: ReactNode }) {
+  const href = safeHttpUrl(url);
+  if (!href) return <>{children}</>;
+  return (
+    <a href={href} target="_blank" rel="noopener noreferrer">
+      {children}
+    </a>
+  );
+}
+
+function MessageBody({ message }: { message: MessageView }) {
+  const { t } = useI18n();
+  const content = message.content;
+  const mediaId = mediaIdOf(content);
+  const text = message.text ? (
+    <div className="msg__text">
+      <LinkifiedText text={message.text} />
+    </div>
+  ) : null;
+
+  switch (message.type) {
+    case 'image':
+      return (
+        <>
+          {mediaId ? (
+            <a href={mediaUrl(mediaId)} target="_blank" rel="noopener noreferrer">
+              <img className="msg__image" src={mediaUrl(mediaId)} alt={t('conv.msg.image')} loading="lazy" />
+            </a>
+          ) : (
+            <Typography.Text type="secondary">[{t('conv.msg.image')}]</Typography.Text>
+          )}
+          {text}
+        </>
+      );
+    case 'file':
+    case 'voice':
+    case 'video': {
+      const label = fileNameOf(content) ?? t(`conv.msg.${message.type}` as MessageKey);
+      return (
+        <>
+          {mediaId ? (
+            <a className="msg__file" href={mediaUrl(mediaId)} download={fileNameOf(content) ?? true} data-testid="msg-file">
+              <PaperClipOutlined /> {label}
+            </a>
+          ) : (
+            <Typography.Text type="secondary">[{label}]</Typography.Text>
+          )}
+          {text}
+        </>
+      );
+    }
+    case 'location': {
+      const location = obj(content?.location);
+      const label = str(location?.label) ?? [str(location?.latitude), str(location?.longitude)].filter(Boolean).join(', ');
+      return text ?? <div className="msg__text">📍 {label || t('conv.msg.location')}</div>;
+    }
+    case 'link': {
+      const link = obj(content?.link);
+      const title = str(link?.title) ?? str(link?.url) ?? t('conv.msg.link');
+      return (
+        <div className="msg__card">
+          <ExternalLink url={str(link?.url)}>{title}</ExternalLink>
+          {str(link?.description) && <div className="msg__card-desc">{str(link?.description)}</div>}
+          {!link && text}
+        </div>
+      );
+    }
+    case 'news': {
+      const articles = Array.isArray(content?.articles) ? (content.articles as unknown[]).map(obj).filter(Boolean) : [];
+      if (articles.length === 0) return text ?? <span>[{t('conv.msg.news')}]</span>;
+      return (
+        <div className="msg__card">
+          {articles.map((article, index) => (
+            <div key={index} className="msg__card-item">
+              <ExternalLink url={str(article?.url)}>{str(article?.title) ?? t('conv.msg.news')}</ExternalLink>
+              {str(article?.description) && <div className="msg__card-desc">{str(article?.description)}</div>}
+            </div>
+          ))}
+        </div>
+      );
+    }
+    case 'textcard':
+      return (
+        <div className="msg__card">
+          <ExternalLink url={str(content?.url)}>{str(content?.title) ?? message.text ?? ''}</ExternalLink>
+          {str(content?.description) && <div className="msg__card-desc">{str(content?.description)}</div>}
+        </div>
+      );
+    default: {
+      if (text) return text;
+      const markdown = str(content?.markdown) ?? str(content?.text);
+      if (markdown)
+        return (
+          <div className="msg__text">
+            <LinkifiedText text={markdown} />
+          </div>
+        );
+      return <Typography.Text type="secondary">[{message.type}]</Typography.Text>;
+    }
+  }
+}
+
+export function errorReason(error: MessageView['error']): string {
+  if (!error) return '';
+  const codes = [error.code, error.platformCode].filter(Boolean).join(' / ');
+  return codes ? `${error.message} (${codes})` : error.message;
+}
+
+interface MessageItemProps {
+  message: MessageView;
+  canRetry: boolean;
+  retrying: boolean;
+  onRetry: (message: MessageView) => void;
+}
+
+/** One entry of the timeline: a system line for events, otherwise a bubble (inbound left, outbound right). */
+export function MessageItem({ message, canRetry, retrying, onRetry }: MessageItemProps) {
+  const { t, formatDateTime } = useI18n();
+
+  if (message.type === 'event') {
+    return (
+      <div className="msg-system" data-testid="msg-event" data-message-id={message.id}>
+        <span>
+          {eventLabel(message) ? t('conv.msg.eventNamed', { name: eventLabel(message) }) : t('conv.msg.event')} ·{' '}
+          {formatDateTime(message.createdAt)}
+        </span>
+      </div>
+    );
+  }
+
+  const outbound = message.direction === 'out';
+  const status = message.status;
+  const reason = errorReason(message.error);
+
+  return (
+    <div
+      className={`msg ${outbound ? 'msg--out' : 'msg--in'}`}
+      data-testid={outbound ? 'msg-out' : 'msg-in'}
+      data-message-id={message.id}
+    >
+      <div className="msg__bubble">
+        <MessageBody message={message} />
+      </div>
+      <div className="msg__meta">
+        <span>{formatDateTime(message.sentAt ?? message.createdAt)}</span>
+        {outbound && status !== 'received' && (
+          <Tooltip title={status === 'failed' && reason ? reason : undefined}>
+            <Tag color={STATUS_COLOR[status]} className="msg__status" data-testid="msg-status">
+              {t(`conv.status.${status}`)}
+            </Tag>
+          </Tooltip>
+        )}
+        {outbound && status === 'failed' && canRetry && (
+          <Button size="small" type="link" icon={<RedoOutlined />} loading={retrying} onClick={() => onRetry(message)}>
+            {t('conv.retry')}
+          </Button>
+        )}
+      </div>
+      {outbound && status === 'failed' && reason && (
+        <div className="msg__error" data-testid="msg-error">
+          {t('conv.failedReason')}
+          {reason}
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,26 @@
+import { Typography } from 'antd';
+import { useI18n } from '../../../i18n';
+import { ExternalLink } from '../../conversations/components/MessageItem';
+import type { KeywordReply } from '../api/keywordRulesApi';
+
+/** A one-line summary of a rule's reply (text shown as plain text). */
+export function ReplyPreview({ reply }: { reply: KeywordReply }) {
+  const { t } = useI18n();
+  if (reply.type === 'image') {
+    return (
+      <span>
+        <Typography.Text type="secondary">[{t('rules.reply.image')}] </Typography.Text>
+        <ExternalLink url={reply.url}>{reply.url}</ExternalLink>
+      </span>
+    );
+  }
+  if (reply.type === 'news') {
+    return (
+      <span>
+        <Typography.Text type="secondary">[{t('rules.reply.news')}] </Typography.Text>
+        {reply.articles.map((a) => a.title).join(' / ')}
+      </span>
+    );
+  }
+  return <span className="pre-wrap">{reply.text}</span>;
+}

@@ -113,9 +113,12 @@ async function main(): Promise<void> {
     process.stdout.write(`\nCallback → keyword reply at the platform, ${RATE} msg/s for ${DURATION} s from ${USERS} users (API + worker in one process)\n`);
     process.stdout.write(`replies ${replies.length}/${total}   p50 ${pct(latencies, 50)} ms   p90 ${pct(latencies, 90)} ms   p99 ${pct(latencies, 99)} ms   max ${latencies.at(-1)} ms\n`);
   } finally {
-    api?.kill('SIGTERM');
+    if (api && api.exitCode === null) {
+      const exited = new Promise((r) => api!.once('exit', r));
+      api.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+    }
     await sim.close();
-    await new Promise((r) => setTimeout(r, 500));
     await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`).catch(() => undefined);
     await admin.end();
   }

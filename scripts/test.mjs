@@ -41,6 +41,8 @@ async function main() {
   ok = step('build (api, console, platform-sim)', 'npx', ['nx', 'run-many', '-t', 'build', '--projects=api,console,platform-sim', '--parallel=1', '--outputStyle=stream'], env) && ok;
   ok = step('typecheck', 'npx', ['tsc', '-p', 'tsconfig.check.json', '--noEmit'], env) && ok;
   ok = step('typecheck console', 'npx', ['tsc', '-p', 'apps/console/tsconfig.json', '--noEmit'], env) && ok;
+  // Module boundaries, no floating promises, exhaustive switches: errors fail the run.
+  ok = step('lint', 'npx', ['eslint', 'apps', 'libs', 'tools', '--quiet'], env) && ok;
 
   const jestOut = join(outDir, 'jest.json');
   const jestOk = step('jest: libs, API integration, simulator, end-to-end', 'npx', ['jest', '--ci', '--maxWorkers=2', '--json', `--outputFile=${jestOut}`], env);

@@ -21,14 +21,18 @@ class ParameterFreeLogger implements TypeOrmLogger {
   private write(level: string, msg: string): void {
     process.stderr.write(`${JSON.stringify({ level, service: 'imbridge', context: 'TypeORM', msg })}\n`);
   }
-  logQuery(): void {}
+  logQuery(): void {
+    // every query: too much for the log, and parameters hold message text
+  }
   logQueryError(error: string | Error, query: string): void {
     this.write('error', `query failed (${typeof error === 'string' ? error : error.message}): ${query.slice(0, 200)}`);
   }
   logQuerySlow(time: number, query: string): void {
     this.write('warn', `slow query (${time} ms): ${query.slice(0, 200)}`);
   }
-  logSchemaBuild(): void {}
+  logSchemaBuild(): void {
+    // schema changes come from migrations only
+  }
   logMigration(message: string): void {
     this.write('info', message);
   }

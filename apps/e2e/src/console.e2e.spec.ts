@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import type { ConversationView, IntegrationView, MessageView, UserView } from '@imbridge/contracts';
 import { expectEventually } from '@imbridge/testing';
 import { clippedTexts, launchChromium, newUserSession, screenshot, type PageProblems, type UserSession } from './support/browser';
@@ -25,6 +25,18 @@ const wecomApp = {
 
 const AGENT = { username: 'agent-li', password: 'agent-password-1', displayName: '坐席小李' };
 
+/** The keyword rule the admin creates in the console (issue 3). */
+const PRICE_RULE = { name: '价格咨询', keyword: '价格', reply: '您好，价格请见报价单。' };
+
+/** A message WeCom's message/send received, as the simulator's control API lists it. */
+interface SimSentMessage {
+  corpId: string;
+  agentId: number;
+  body: { touser?: string; msgtype?: string; agentid?: number; text?: { content?: string } };
+  msgid: string;
+  at: string;
+}
+
 interface CreatedIntegration {
   id: string;
   callbackUrl: string;
@@ -44,6 +56,25 @@ function unexpectedProblems(problems: PageProblems): string[] {
 async function snap(page: Page, name: string): Promise<void> {
   await screenshot(page, name);
   expect(await clippedTexts(page)).toEqual([]);
+}
+
+/** Picks an option of an antd Select (the dropdown is rendered at the end of the body). */
+async function chooseOption(page: Page, select: Locator, label: string): Promise<void> {
+  await select.click();
+  const option = page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option').filter({ hasText: label });
+  await option.click();
+  await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)').waitFor({ state: 'hidden' });
+}
+
+/** The timeline as a user reads it: direction and bubble text of each message, oldest first. */
+async function timelineEntries(page: Page): Promise<[string, string][]> {
+  const entries = page.getByTestId('timeline').locator('[data-testid="msg-in"], [data-testid="msg-out"]');
+  const result: [string, string][] = [];
+  for (const entry of await entries.all()) {
+    const direction = (await entry.getAttribute('data-testid')) === 'msg-out' ? 'out' : 'in';
+    result.push([direction, (await entry.locator('.msg__bubble').innerText()).trim()]);
+  }
+  return result;
 }
 
 async function login(page: Page, username: string, password: string): Promise<void> {
@@ -229,7 +260,8 @@ describe('imbridge console in Chromium against the built API and platform simula
     await page.goto('/integrations');
     const row = page.getByRole('row').filter({ hasText: wecomApp.name });
     await row.waitFor();
-    expect(await row.innerText()).toContain('企业微信自建应用');
+    // The platform's name replaces its id once GET /api/platforms has answered.
+    await row.getByText('企业微信自建应用', { exact: true }).waitFor();
     expect(await row.innerText()).toContain('已启用');
     await snap(page, '04-integrations-list');
     // The list may shorten the URL to fit; its copy button copies all of it.
@@ -286,9 +318,11 @@ describe('imbridge console in Chromium against the built API and platform simula
       await page.goto('/login');
       await page.getByRole('heading', { name: '登录控制台', exact: true }).waitFor();
       await login(page, AGENT.username, AGENT.password);
-      await page.waitForURL('**/integrations');
+      // Agents land on their conversations; the integrations page is for admins.
+      await page.waitForURL('**/conversations');
+      await page.goto('/integrations');
       await page.getByText('仅管理员可访问', { exact: true }).waitFor();
-      await page.getByText('集成配置只对管理员开放。如需修改，请联系系统管理员。', { exact: true }).waitFor();
+      await page.getByText('集成和关键词回复只对管理员开放。如需修改，请联系系统管理员。', { exact: true }).waitFor();
       expect(await page.getByTestId('current-user').textContent()).toBe(AGENT.displayName);
       expect(await page.getByRole('button', { name: '新建集成' }).count()).toBe(0);
       expect(await page.getByText(wecomApp.name).count()).toBe(0);
@@ -300,6 +334,214 @@ describe('imbridge console in Chromium against the built API and platform simula
       expect(await page.getByText(wecomApp.name).count()).toBe(0);
       const agentToken = await s.login(AGENT.username, AGENT.password);
       expect((await s.api('GET', '/api/integrations', undefined, agentToken)).status).toBe(403);
+      expect(unexpectedProblems(agent.problems)).toEqual([]);
+    } finally {
+      await agent.context.close();
+    }
+  });
+
+  /** Text messages WeCom's message/send received for `touser`, oldest first. */
+  const sentTexts = async (touser: string): Promise<SimSentMessage[]> => {
+    const res = await theStack().sim<{ messages: SimSentMessage[] }>('GET', `/_sim/wecom/messages?corpId=${wecomApp.corpId}`);
+    expect(res.status).toBe(200);
+    return res.body.messages.filter((m) => m.body.touser === touser && m.body.msgtype === 'text');
+  };
+
+  it('creates a keyword rule on the 关键词回复 page and its 测试 box shows the rule would fire', async () => {
+    const page = adminPage();
+    // The previous tests left the console in English.
+    await page.getByText('中文', { exact: true }).click();
+    await page.getByRole('button', { name: cjkButton('退出登录') }).waitFor();
+    expect(await page.locator('html').getAttribute('lang')).toBe('zh-CN');
+
+    await page.getByRole('menuitem', { name: '关键词回复' }).click();
+    await page.waitForURL('**/keyword-rules');
+    await page.getByRole('heading', { name: '关键词回复', exact: true }).waitFor();
+    await page.getByText('还没有关键词规则', { exact: true }).waitFor();
+
+    await page.getByRole('button', { name: '新建规则' }).first().click();
+    const drawer = page.locator('.rule-drawer .ant-drawer-section');
+    await drawer.getByText('新建关键词规则', { exact: true }).waitFor();
+    await drawer.getByLabel('名称', { exact: true }).fill(PRICE_RULE.name);
+    await chooseOption(page, drawer.getByLabel('适用集成', { exact: true }), wecomApp.name);
+    await drawer.locator('.ant-segmented-item').filter({ hasText: /^包含$/ }).click();
+    await drawer.getByText('消息中包含关键词时命中。', { exact: true }).waitFor();
+    const keywords = drawer.getByLabel('关键词', { exact: true });
+    await keywords.fill(PRICE_RULE.keyword);
+    await keywords.press('Enter');
+    expect(await drawer.getByTestId('keyword-tags').innerText()).toBe(PRICE_RULE.keyword);
+    await drawer.getByLabel('回复文本', { exact: true }).fill(PRICE_RULE.reply);
+
+    const saved = page.waitForResponse((res) => res.url().endsWith('/api/keyword-rules') && res.request().method() === 'POST');
+    await page.getByTestId('rule-submit').click();
+    expect((await saved).status()).toBe(201);
+    await drawer.waitFor({ state: 'hidden' });
+
+    const row = page.getByRole('row').filter({ hasText: PRICE_RULE.name });
+    await row.waitFor();
+    const rowText = await row.innerText();
+    for (const text of [wecomApp.name, '包含', PRICE_RULE.keyword, PRICE_RULE.reply]) expect(rowText).toContain(text);
+
+    // The API stored what the drawer showed.
+    const s = theStack();
+    const adminToken = await s.login(ADMIN.username, ADMIN.password);
+    const rules = await s.api<unknown[]>('GET', '/api/keyword-rules', undefined, adminToken);
+    expect(rules.status).toBe(200);
+    expect(rules.body).toEqual([
+      expect.objectContaining({
+        integrationId: theIntegration().id,
+        name: PRICE_RULE.name,
+        keywords: [PRICE_RULE.keyword],
+        matchType: 'contains',
+        enabled: true,
+        reply: { type: 'text', text: PRICE_RULE.reply },
+      }),
+    ]);
+
+    // 测试: which rule would answer "请问价格" sent to this integration?
+    const testBox = page.locator('.side-card').filter({ has: page.getByTestId('rule-test-run') });
+    await chooseOption(page, testBox.getByLabel('适用集成', { exact: true }), wecomApp.name);
+    await testBox.getByLabel('示例消息', { exact: true }).fill('请问价格');
+    await testBox.getByTestId('rule-test-run').click();
+    const result = testBox.getByTestId('rule-test-result');
+    await result.waitFor();
+    expect(await result.getAttribute('class')).toContain('ant-alert-success');
+    await result.getByText(`将触发规则“${PRICE_RULE.name}”`, { exact: true }).waitFor();
+    const resultText = await result.innerText();
+    expect(resultText).toContain(`命中关键词`);
+    expect(await result.locator('.ant-tag').allInnerTexts()).toEqual([PRICE_RULE.keyword, '包含']);
+    expect(resultText).toContain(PRICE_RULE.reply);
+    await snap(page, '10-keyword-rules');
+  });
+
+  it('answers a WeCom user who sends "价格" with the rule reply through message/send', async () => {
+    const s = theStack();
+    const { callbackUrl } = theIntegration();
+    expect(await sentTexts('zhangsan')).toEqual([]);
+    const push = await s.sim<{ responses: { status: number }[] }>('POST', '/_sim/wecom/push', {
+      callbackUrl,
+      corpId: wecomApp.corpId,
+      message: { type: 'text', fromUser: 'zhangsan', content: PRICE_RULE.keyword },
+    });
+    expect(push.status).toBe(200);
+    expect(push.body.responses.map((r) => r.status)).toEqual([200]);
+
+    const replies = await expectEventually(
+      async () => {
+        const sent = await sentTexts('zhangsan');
+        if (sent.length === 0) throw new Error(`no reply to zhangsan at message/send yet\n${s.describe()}`);
+        return sent;
+      },
+      { timeoutMs: 30_000, intervalMs: 200 },
+    );
+    expect(replies).toHaveLength(1);
+    expect(replies[0]).toMatchObject({
+      corpId: wecomApp.corpId,
+      agentId: wecomApp.agentId,
+      body: { touser: 'zhangsan', msgtype: 'text', agentid: wecomApp.agentId, text: { content: PRICE_RULE.reply } },
+    });
+    // Exactly once: nothing else follows.
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(await sentTexts('zhangsan')).toHaveLength(1);
+  });
+
+  it('shows the inbound "价格" and the sent keyword reply in zhangsan\'s conversation', async () => {
+    const page = adminPage();
+    await page.getByRole('menuitem', { name: '会话' }).click();
+    await page.waitForURL('**/conversations');
+    await page.getByRole('heading', { name: '会话', exact: true }).waitFor();
+    const row = page.getByRole('row').filter({ hasText: 'zhangsan' });
+    await row.waitFor();
+    expect(await row.innerText()).toContain(PRICE_RULE.reply);
+    await row.locator('.table-name-link').click();
+    await page.waitForURL(/\/conversations\/[0-9a-f-]{36}$/);
+    await page.getByRole('heading', { name: 'zhangsan', exact: true }).waitFor();
+
+    const reply = page.getByTestId('msg-out').filter({ hasText: PRICE_RULE.reply });
+    await reply.getByTestId('msg-status').filter({ hasText: /^已发送$/ }).waitFor();
+    // Both pushes of "价格" (the one before the rule existed went unanswered), then the reply.
+    expect(await timelineEntries(page)).toEqual([
+      ['in', PRICE_RULE.keyword],
+      ['in', PRICE_RULE.keyword],
+      ['out', PRICE_RULE.reply],
+    ]);
+    expect(await reply.getByTestId('msg-status').getAttribute('class')).toContain('ant-tag-success');
+    await snap(page, '09-conversation-keyword-reply');
+  });
+
+  it('shows the callback log and a successful connection test on the integration page', async () => {
+    const page = adminPage();
+    await page.getByRole('menuitem', { name: '集成' }).click();
+    await page.waitForURL('**/integrations');
+    await page.getByRole('row').filter({ hasText: wecomApp.name }).getByRole('link', { name: wecomApp.name }).click();
+    await page.waitForURL(`**/integrations/${theIntegration().id}`);
+    await page.getByRole('heading', { name: wecomApp.name, exact: true }).waitFor();
+
+    const log = page.locator('.side-card').filter({ has: page.getByText('回调记录', { exact: true }) });
+    await log.waitFor();
+    // URL verification (GET) and the two pushes (POST) so far.
+    const rows = log.locator('.ant-table-tbody tr.ant-table-row');
+    await expectEventually(async () => expect(await rows.count()).toBe(3), { timeoutMs: 15_000, intervalMs: 250 });
+    const outcomes = await log.locator('.ant-table-tbody tr.ant-table-row td:nth-child(3)').allInnerTexts();
+    expect(outcomes.map((o) => o.trim()).sort()).toEqual(['URL 验证通过', '已接收', '已接收']);
+    const summary = await log.getByTestId('callback-summary').innerText();
+    expect(summary).not.toContain('从未');
+    expect(await log.getByTestId('never-reached').count()).toBe(0);
+
+    await page.getByTestId('test-connection').click();
+    const result = page.getByTestId('connection-result');
+    await result.waitFor();
+    await result.getByText('连接成功', { exact: false }).first().waitFor();
+    expect(await result.getAttribute('class')).toContain('ant-alert-success');
+    expect(await result.innerText()).not.toContain('连接失败');
+    await snap(page, '11-integration-diagnostics');
+  });
+
+  it('lets an agent reply to zhangsan from the console', async () => {
+    const s = theStack();
+    const agent = await newUserSession(need(browser, 'the browser'), s.apiUrl);
+    try {
+      const { page } = agent;
+      await page.goto('/login');
+      await page.getByRole('heading', { name: '登录控制台', exact: true }).waitFor();
+      await login(page, AGENT.username, AGENT.password);
+      await page.waitForURL(/\/(integrations|conversations)$/);
+      expect(await page.getByTestId('current-user').textContent()).toBe(AGENT.displayName);
+      // Agents see conversations only.
+      expect(await page.getByRole('menuitem', { name: '关键词回复' }).count()).toBe(0);
+      await page.getByRole('menuitem', { name: '会话' }).click();
+      await page.waitForURL('**/conversations');
+      const row = page.getByRole('row').filter({ hasText: 'zhangsan' });
+      await row.locator('.table-name-link').click();
+      await page.waitForURL(/\/conversations\/[0-9a-f-]{36}$/);
+      await page.getByTestId('msg-out').filter({ hasText: PRICE_RULE.reply }).waitFor();
+
+      const text = '您好，我是坐席小李。报价单已发到您的邮箱，请查收。';
+      const box = page.getByLabel('回复内容', { exact: true });
+      await box.fill(text);
+      expect(await page.getByTestId('reply-bytes').innerText()).toBe(`${Buffer.byteLength(text)} / 2048 字节`);
+      const posted = page.waitForResponse((res) => /\/api\/conversations\/[0-9a-f-]{36}\/messages$/.test(res.url()) && res.request().method() === 'POST');
+      await page.getByRole('button', { name: cjkButton('发送') }).click();
+      expect((await posted).status()).toBe(201);
+      // The box empties once the reply is queued, with the console's confirmation.
+      await page.getByText('已加入发送队列', { exact: true }).waitFor();
+      await expectEventually(async () => expect(await box.inputValue()).toBe(''));
+
+      const delivered = await expectEventually(
+        async () => {
+          const found = (await sentTexts('zhangsan')).filter((m) => m.body.text?.content === text);
+          if (found.length === 0) throw new Error(`the agent's reply has not reached message/send yet\n${s.describe()}`);
+          return found;
+        },
+        { timeoutMs: 30_000, intervalMs: 200 },
+      );
+      expect(delivered).toHaveLength(1);
+      expect(delivered[0].body).toMatchObject({ touser: 'zhangsan', msgtype: 'text', agentid: wecomApp.agentId });
+
+      const bubble = page.getByTestId('msg-out').filter({ hasText: text });
+      await bubble.getByTestId('msg-status').filter({ hasText: /^已发送$/ }).waitFor();
+      expect((await timelineEntries(page)).at(-1)).toEqual(['out', text]);
+      await snap(page, '12-agent-reply');
       expect(unexpectedProblems(agent.problems)).toEqual([]);
     } finally {
       await agent.context.close();

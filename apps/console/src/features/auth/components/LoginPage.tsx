@@ -21,7 +21,8 @@ export function LoginPage() {
   const [error, setError] = useState<unknown>(null);
 
   const from = (location.state as { from?: string } | null)?.from;
-  const target = from && from !== '/login' ? from : '/integrations';
+  // The home route sends admins to /integrations and agents to /conversations.
+  const target = from && from !== '/login' ? from : '/';
 
   if (status === 'authenticated') return <Navigate to={target} replace />;
 

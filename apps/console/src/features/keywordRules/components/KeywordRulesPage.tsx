@@ -103,7 +103,7 @@ export function KeywordRulesPage() {
       dataIndex: 'reply',
       key: 'reply',
       ellipsis: true,
-      render: (reply: KeywordRuleView['reply']) => <ReplyPreview reply={reply} />,
+      render: (reply: KeywordRuleView['reply']) => <ReplyPreview reply={reply} inline />,
     },
     { title: t('rules.col.priority'), dataIndex: 'priority', key: 'priority', width: 90 },
     {
@@ -157,7 +157,7 @@ export function KeywordRulesPage() {
     <div className="page">
       <PageHeader title={t('rules.title')} subTitle={t('rules.subtitle')} extra={newButton} />
       <Row gutter={[24, 24]}>
-        <Col xs={24} xl={16} xxl={17}>
+        <Col xs={24} xxl={17}>
           <Space wrap className="filters">
             <Select
               aria-label={t('rules.field.integration')}
@@ -194,7 +194,7 @@ export function KeywordRulesPage() {
             </Card>
           )}
         </Col>
-        <Col xs={24} xl={8} xxl={7}>
+        <Col xs={24} xxl={7}>
           <KeywordTestBox integrations={integrations.data ?? []} />
         </Col>
       </Row>

@@ -3,8 +3,11 @@ import { useI18n } from '../../../i18n';
 import { ExternalLink } from '../../conversations/components/MessageItem';
 import type { KeywordReply } from '../api/keywordRulesApi';
 
-/** A one-line summary of a rule's reply (text shown as plain text). */
-export function ReplyPreview({ reply }: { reply: KeywordReply }) {
+/**
+ * A summary of a rule's reply (text shown as plain text). `inline`: one line, for table cells where the
+ * column's ellipsis must apply; otherwise line breaks are kept.
+ */
+export function ReplyPreview({ reply, inline = false }: { reply: KeywordReply; inline?: boolean }) {
   const { t } = useI18n();
   if (reply.type === 'image') {
     return (
@@ -22,5 +25,5 @@ export function ReplyPreview({ reply }: { reply: KeywordReply }) {
       </span>
     );
   }
-  return <span className="pre-wrap">{reply.text}</span>;
+  return inline ? <span>{reply.text}</span> : <span className="pre-wrap">{reply.text}</span>;
 }

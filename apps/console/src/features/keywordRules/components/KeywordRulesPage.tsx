@@ -102,8 +102,7 @@ export function KeywordRulesPage() {
       title: t('rules.col.reply'),
       dataIndex: 'reply',
       key: 'reply',
-      ellipsis: true,
-      render: (reply: KeywordRuleView['reply']) => <ReplyPreview reply={reply} inline />,
+      render: (reply: KeywordRuleView['reply']) => <ReplyPreview reply={reply} />,
     },
     { title: t('rules.col.priority'), dataIndex: 'priority', key: 'priority', width: 90 },
     {

@@ -1,5 +1,6 @@
+import { SideCard } from '../../layout/components/SideCard';
 import { HistoryOutlined, ReloadOutlined } from '@ant-design/icons';
-import { Alert, Button, Card, Space, Table, Tag, Typography, type TableColumnsType } from 'antd';
+import { Alert, Button, Space, Table, Tag, Typography, type TableColumnsType } from 'antd';
 import { usePolling } from '../../../api/usePolling';
 import { useI18n } from '../../../i18n';
 import { integrationsApi, type CallbackOutcome, type CallbackRecord } from '../api/integrationsApi';
@@ -62,14 +63,9 @@ export function CallbackLogCard({ integrationId, callbackUrl }: { integrationId:
   const setupOrder = data ? (lang === 'zh' ? data.setupOrder.zh : data.setupOrder.en) : [];
 
   return (
-    <Card
-      size="small"
-      className="side-card"
-      title={
-        <span className="card-title">
-          <HistoryOutlined /> {t('cb.title')}
-        </span>
-      }
+    <SideCard
+      icon={<HistoryOutlined />}
+      title={t('cb.title')}
       extra={
         <Space size={8}>
           <Typography.Text type="secondary" className="small-text">
@@ -142,6 +138,6 @@ export function CallbackLogCard({ integrationId, callbackUrl }: { integrationId:
         scroll={{ x: 640, y: 360 }}
         locale={{ emptyText: t('cb.empty') }}
       />
-    </Card>
+    </SideCard>
   );
 }

@@ -1,6 +1,7 @@
+import { SideCard } from '../../layout/components/SideCard';
 import { useState } from 'react';
 import { ApiOutlined } from '@ant-design/icons';
-import { Alert, Button, Card, Space, Tag, Typography } from 'antd';
+import { Alert, Button, Space, Tag, Typography } from 'antd';
 import type { IntegrationView } from '@imbridge/contracts';
 import { isApiError } from '../../../api/client';
 import { useI18n } from '../../../i18n';
@@ -29,14 +30,9 @@ export function ConnectionCard({ integration }: { integration: IntegrationView }
   const hasCode = result?.platformCode !== undefined && result.platformCode !== null && result.platformCode !== '';
 
   return (
-    <Card
-      size="small"
-      className="side-card"
-      title={
-        <span className="card-title">
-          <ApiOutlined /> {t('conn.title')}
-        </span>
-      }
+    <SideCard
+      icon={<ApiOutlined />}
+      title={t('conn.title')}
       extra={
         <Button type="primary" ghost size="small" loading={testing} onClick={() => void run()} data-testid="test-connection">
           {t('conn.test')}
@@ -81,6 +77,6 @@ export function ConnectionCard({ integration }: { integration: IntegrationView }
           />
         )}
       </Space>
-    </Card>
+    </SideCard>
   );
 }

@@ -1,6 +1,7 @@
+import { SideCard } from '../../layout/components/SideCard';
 import { useState } from 'react';
 import { ExperimentOutlined } from '@ant-design/icons';
-import { Alert, Button, Card, Input, Select, Space, Tag, Typography } from 'antd';
+import { Alert, Button, Input, Select, Space, Tag, Typography } from 'antd';
 import type { IntegrationView } from '@imbridge/contracts';
 import { isApiError } from '../../../api/client';
 import { useI18n } from '../../../i18n';
@@ -32,14 +33,9 @@ export function KeywordTestBox({ integrations }: { integrations: IntegrationView
   };
 
   return (
-    <Card
-      size="small"
-      className="side-card"
-      title={
-        <span className="card-title">
-          <ExperimentOutlined /> {t('rules.test.title')}
-        </span>
-      }
+    <SideCard
+      icon={<ExperimentOutlined />}
+      title={t('rules.test.title')}
     >
       <Typography.Paragraph type="secondary">{t('rules.test.hint')}</Typography.Paragraph>
       <Space orientation="vertical" style={{ width: '100%' }}>
@@ -96,6 +92,6 @@ export function KeywordTestBox({ integrations }: { integrations: IntegrationView
           />
         )}
       </Space>
-    </Card>
+    </SideCard>
   );
 }

@@ -17,10 +17,9 @@ export interface InboundContext {
  * after the event's transaction committed, inside the per-conversation lock, so replies keep the
  * order of the messages they answer. Steps: keyword rules (later issues add FAQ, LLM and handoff).
  *
- * Exactly once: a `bot_replies` row keyed by the inbox event id is claimed before the reply is
- * queued, so a second run for the same event (a re-processed job) finds the claim and sends nothing.
- * The claim and OutboundService's own transaction are separate: a crash between them leaves a claim
- * without `message_id` and no reply (at most once, never twice).
+ * Exactly once: a `bot_replies` row keyed by the inbox event id is claimed in the same transaction
+ * that writes the reply, so a second run for the same event finds the claim and sends nothing, and a
+ * crash never leaves a claim without its reply.
  */
 @Injectable()
 export class BotPipeline {
@@ -36,20 +35,27 @@ export class BotPipeline {
     if (message.type !== 'text' || !message.text) return;
     const { rule, keyword } = await this.keywordRules.match(ctx.integrationId, message.text);
     if (!rule) return;
-    const claimed = await this.ds
-      .createQueryBuilder()
-      .insert()
-      .into(BotReplyEntity)
-      .values({ inboxEventId: ctx.inboxEventId, conversationId: ctx.conversationId, source: 'keyword', ruleId: rule.id, messageId: null })
-      .orIgnore()
-      .returning(['inboxEventId'])
-      .execute();
-    if (claimed.raw.length === 0) {
+    // The claim, the reply's rows and the link between them commit together: a crash leaves either
+    // nothing (the event is answered when re-processed) or a queued reply (the sweeper sends it).
+    const created = await this.ds.transaction(async (m) => {
+      const claimed = await m
+        .createQueryBuilder()
+        .insert()
+        .into(BotReplyEntity)
+        .values({ inboxEventId: ctx.inboxEventId, conversationId: ctx.conversationId, source: 'keyword', ruleId: rule.id, messageId: null })
+        .orIgnore()
+        .returning(['inboxEventId'])
+        .execute();
+      if (claimed.raw.length === 0) return null;
+      const rows = await this.outbound.createInTransaction(m, ctx.conversationId, rule.reply, null);
+      await m.update(BotReplyEntity, { inboxEventId: ctx.inboxEventId }, { messageId: rows.msg.id });
+      return rows;
+    });
+    if (!created) {
       this.logger.warn(`inbox event ${ctx.inboxEventId} already answered; not replying again`);
       return;
     }
-    const sent = await this.outbound.enqueue(ctx.conversationId, rule.reply, null);
-    await this.ds.getRepository(BotReplyEntity).update({ inboxEventId: ctx.inboxEventId }, { messageId: sent.id });
+    await this.outbound.dispatch({ conversationId: ctx.conversationId, outboundId: created.outbound.id });
     this.logger.log(`keyword rule ${rule.id} ('${keyword}') answered inbox event ${ctx.inboxEventId}`);
   }
 }

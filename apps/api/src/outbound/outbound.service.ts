@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bull';
 import type { Queue } from 'bull';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import type { MessageView, OutgoingMessage } from '@imbridge/contracts';
 import { ContactEntity, ConversationEntity, MessageEntity, OutboundMessageEntity } from '@imbridge/persistence';
 import { ApiError, notFound } from '../common/api-error';
@@ -52,7 +52,23 @@ export class OutboundService {
   ) {}
 
   async enqueue(conversationId: string, message: OutgoingMessage, authorId: string | null): Promise<MessageView> {
-    const { msg, outbound } = await this.ds.transaction(async (m) => {
+    const { msg, outbound } = await this.ds.transaction((m) => this.createInTransaction(m, conversationId, message, authorId));
+    await this.dispatch({ conversationId, outboundId: outbound.id });
+    return messageView(msg);
+  }
+
+  /**
+   * Writes the message and its outbox row inside the caller's transaction (so a caller can commit
+   * them together with its own rows); the caller dispatches after the commit. A crash before the
+   * dispatch is covered by the sweeper, which queues outbox rows left waiting.
+   */
+  async createInTransaction(
+    m: EntityManager,
+    conversationId: string,
+    message: OutgoingMessage,
+    authorId: string | null,
+  ): Promise<{ msg: MessageEntity; outbound: OutboundMessageEntity }> {
+    {
       // Row lock first: concurrent replies to one conversation then take their outbox seq in commit
       // order, and the sender (oldest seq first) can never see a later reply before an earlier one.
       const conversation = await m.findOne(ConversationEntity, { where: { id: conversationId }, lock: { mode: 'pessimistic_write' } });
@@ -85,9 +101,7 @@ export class OutboundService {
       await m.save(outbound);
       await m.update(ConversationEntity, { id: conversationId }, { lastMessageAt: new Date(), lastMessagePreview: (textOf(message) ?? `[${message.type}]`).slice(0, 200) });
       return { msg, outbound };
-    });
-    await this.dispatch({ conversationId, outboundId: outbound.id });
-    return messageView(msg);
+    }
   }
 
   /** Re-drive a failed (dead-lettered) message: back into the queue, keeping its place in order. */

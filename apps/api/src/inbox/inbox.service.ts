@@ -11,6 +11,8 @@ const BATCH = 100;
 interface StoredInbound {
   conversationId: string;
   conversationState: ConversationState;
+  /** A media row registered in the same transaction, to be downloaded after the commit. */
+  newMediaFileId?: string;
 }
 
 interface PendingRow {
@@ -65,7 +67,7 @@ export class InboxService {
               await runner.commitTransaction();
               processed++;
               // Media is downloaded by its own queue, after the commit and outside this lock.
-              if (row.payload.media?.mediaId) this.media?.afterInbound(row.id);
+              if (stored?.newMediaFileId) this.media?.afterCommit(stored.newMediaFileId);
             } catch (err) {
               await runner.rollbackTransaction();
               await this.recordFailure(row, err);
@@ -125,7 +127,9 @@ export class InboxService {
       [conversation.id, receivedAt, previewOf(msg)],
     );
     await m.query(`UPDATE inbox_events SET status = 'processed', processed_at = now(), attempts = attempts + 1 WHERE id = $1`, [row.id]);
-    return inserted.length > 0 ? { conversationId: conversation.id, conversationState: conversation.state } : null;
+    if (inserted.length === 0) return null;
+    const media = msg.media?.mediaId && this.media ? await this.media.registerForInboxEvent(row.id, m) : null;
+    return { conversationId: conversation.id, conversationState: conversation.state, newMediaFileId: media?.isNew ? media.id : undefined };
   }
 
   private async recordFailure(row: PendingRow, err: unknown): Promise<void> {

@@ -4,7 +4,7 @@ import { dirname, join, resolve, sep } from 'node:path';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bull';
 import type { Queue } from 'bull';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { PlatformError } from '@imbridge/platform-core';
 import { MediaFileEntity } from '@imbridge/persistence';
 import { downloadWecomMedia, readWecomConfig } from '@imbridge/platform-wecom';
@@ -82,27 +82,30 @@ export class MediaService implements OnApplicationShutdown {
   }
 
   /** Called by the inbox after it committed an event's message; never throws, never waits for the download. */
-  afterInbound(inboxEventId: string): void {
-    void this.registerForInboxEvent(inboxEventId).catch((err) => this.logger.warn(`media registration for inbox event ${inboxEventId} failed: ${(err as Error).message}`));
+  /** Queues the download of a media row registered in a committed transaction (best effort: the re-queue timer covers a loss). */
+  afterCommit(mediaFileId: string): void {
+    void this.enqueue(mediaFileId).catch((err) => this.logger.warn(`media ${mediaFileId} not queued now (${(err as Error).message}); it will be re-queued`));
   }
 
-  /** Creates the media row of the event's message (once) and queues its download. Returns the row id. */
-  async registerForInboxEvent(inboxEventId: string): Promise<string | null> {
-    const [msg]: MessageRow[] = await this.ds.query(`SELECT id, integration_id, type, content FROM messages WHERE inbox_event_id = $1 AND direction = 'in'`, [inboxEventId]);
+  /**
+   * Creates the media row of the event's message (once) inside the caller's transaction — the inbox's,
+   * so a stored message with media always has its row. Returns the row id and whether it is new.
+   */
+  async registerForInboxEvent(inboxEventId: string, m: EntityManager = this.ds.manager): Promise<{ id: string; isNew: boolean } | null> {
+    const [msg]: MessageRow[] = await m.query(`SELECT id, integration_id, type, content FROM messages WHERE inbox_event_id = $1 AND direction = 'in'`, [inboxEventId]);
     const mediaId = msg?.content?.media?.mediaId;
     if (!msg || !mediaId || !MEDIA_TYPES.has(msg.type)) return null;
-    const inserted: { id: string }[] = await this.ds.query(
+    const inserted: { id: string }[] = await m.query(
       `INSERT INTO media_files (integration_id, message_id, platform_media_id) VALUES ($1, $2, $3)
        ON CONFLICT (message_id) DO NOTHING RETURNING id`,
       [msg.integration_id, msg.id, mediaId.slice(0, 512)],
     );
-    const id = inserted[0]?.id ?? (await this.ds.getRepository(MediaFileEntity).findOne({ where: { messageId: msg.id } }))?.id;
+    const id = inserted[0]?.id ?? (await m.getRepository(MediaFileEntity).findOne({ where: { messageId: msg.id } }))?.id;
     if (!id) return null;
     if (msg.content?.mediaFileId !== id) {
-      await this.ds.query(`UPDATE messages SET content = jsonb_set(COALESCE(content, '{}'::jsonb), '{mediaFileId}', to_jsonb($2::text)) WHERE id = $1`, [msg.id, id]);
+      await m.query(`UPDATE messages SET content = jsonb_set(COALESCE(content, '{}'::jsonb), '{mediaFileId}', to_jsonb($2::text)) WHERE id = $1`, [msg.id, id]);
     }
-    if (inserted.length > 0) await this.enqueue(id);
-    return id;
+    return { id, isNew: inserted.length > 0 };
   }
 
   async enqueue(mediaFileId: string): Promise<void> {

@@ -5,6 +5,7 @@ import type { Config } from 'jest';
 const config: Config = {
   projects: [
     '<rootDir>/libs/crypto',
+    '<rootDir>/libs/faq-matcher',
     '<rootDir>/libs/contracts',
     '<rootDir>/libs/platforms/core',
     '<rootDir>/libs/platforms/wecom',

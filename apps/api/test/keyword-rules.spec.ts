@@ -1,12 +1,13 @@
-import { randomBytes } from 'node:crypto';
+import { newSimCorp, type SimCorp } from './sim-corp';
 import { DataSource } from 'typeorm';
-import type { ConversationView, IntegrationView, MessageView } from '@imbridge/contracts';
+import { randomBytes } from 'node:crypto';
+import type { ConversationView, MessageView } from '@imbridge/contracts';
 import { startPlatformSim, type PlatformSim } from '@imbridge/platform-sim';
 import { expectEventually } from '@imbridge/testing';
 import type { InboundMessage } from '@imbridge/contracts';
 import { BotPipeline } from '../src/keyword-rules/bot-pipeline.service';
 import type { KeywordRuleView, KeywordTestResult } from '../src/keyword-rules/keyword-rule.dto';
-import { startTestApp, type TestApp, wecomConfig } from './test-app';
+import { startTestApp, type TestApp } from './test-app';
 
 /**
  * Keyword auto-replies end to end: the rules API, then a simulated WeCom member whose message goes
@@ -31,11 +32,7 @@ interface ErrorBody {
   details?: { field: string; message: { zh: string; en: string } }[];
 }
 
-interface Corp {
-  corpId: string;
-  integrationId: string;
-  callbackUrl: string;
-}
+type Corp = SimCorp;
 
 beforeAll(async () => {
   sim = await startPlatformSim();
@@ -55,20 +52,9 @@ afterAll(async () => {
 
 // ---- helpers ----
 
-const alnum = (n: number): string => randomBytes(n).toString('base64').replace(/[^A-Za-z0-9]/g, '').padEnd(n, 'x').slice(0, n);
 
 async function newCorp(): Promise<Corp> {
-  const creds = {
-    corpId: `ww${randomBytes(8).toString('hex')}`,
-    agentId: AGENT_ID,
-    secret: randomBytes(40).toString('base64url').slice(0, 43),
-    token: alnum(24),
-    encodingAesKey: alnum(43),
-  };
-  sim.wecom.addApp(creds);
-  const res = await app.api<IntegrationView>('POST', '/api/integrations', { platform: 'wecom', name: `keywords ${creds.corpId}`, config: wecomConfig({ ...creds, apiBaseUrl: sim.url }) }, app.adminToken);
-  expect(res.status).toBe(201);
-  return { corpId: creds.corpId, integrationId: res.body.id, callbackUrl: res.body.callbackUrl };
+  return newSimCorp(app, sim, { name: 'keywords', agentId: AGENT_ID });
 }
 
 async function createRule(body: Record<string, unknown>): Promise<KeywordRuleView> {

@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto';
+import { newSimCorp, openSimConversation, type SimCorp } from './sim-corp';
 import { DataSource } from 'typeorm';
 import type { ConversationView, IntegrationView, MessageView } from '@imbridge/contracts';
 import { startPlatformSim, type CallRecord, type PlatformSim } from '@imbridge/platform-sim';
 import { createTestRedisPrefix, expectEventually } from '@imbridge/testing';
-import { startTestApp, type TestApp, wecomConfig } from './test-app';
+import { startTestApp, type TestApp } from './test-app';
 
 /**
  * Outbound delivery end to end: the API, the Bull queue, the workers, PostgreSQL, Redis and the WeCom
@@ -32,39 +32,15 @@ afterEach(() => sim.wecom.clearScripts());
 
 // ---- helpers ----
 
-interface Corp {
-  corpId: string;
-  integrationId: string;
-  callbackUrl: string;
-}
+type Corp = SimCorp;
 
-const alnum = (n: number): string => randomBytes(n).toString('base64').replace(/[^A-Za-z0-9]/g, '').padEnd(n, 'x').slice(0, n);
 
-/** A WeCom app in the simulator and the integration that points at it. */
 async function newCorp(t: TestApp): Promise<Corp> {
-  const creds = {
-    corpId: `ww${randomBytes(8).toString('hex')}`,
-    agentId: AGENT_ID,
-    secret: randomBytes(40).toString('base64url').slice(0, 43),
-    token: alnum(24),
-    encodingAesKey: alnum(43),
-  };
-  sim.wecom.addApp(creds);
-  const res = await t.api<IntegrationView>('POST', '/api/integrations', { platform: 'wecom', name: `outbound ${creds.corpId}`, config: wecomConfig({ ...creds, apiBaseUrl: sim.url }) }, t.adminToken);
-  expect({ status: res.status, body: res.status === 201 ? 'created' : res.body }).toEqual({ status: 201, body: 'created' });
-  return { corpId: creds.corpId, integrationId: res.body.id, callbackUrl: res.body.callbackUrl };
+  return newSimCorp(t, sim, { name: 'outbound', agentId: AGENT_ID });
 }
 
-/** The member writes to the app through the simulator; returns the conversation that results. */
 async function openConversation(t: TestApp, corp: Corp, userId: string): Promise<ConversationView> {
-  const pushed = await sim.wecom.client.push(corp.callbackUrl, corp.corpId, { type: 'text', fromUser: userId, content: '你好，我想咨询一下' });
-  expect(pushed.responses.map((r) => r.status)).toEqual([200]);
-  return expectEventually(async () => {
-    const res = await t.api<ConversationView[]>('GET', `/api/conversations?integrationId=${corp.integrationId}`, undefined, t.adminToken);
-    const conv = res.body.find((c) => c.contact.externalId === userId);
-    expect(conv).toBeDefined();
-    return conv!;
-  });
+  return openSimConversation(t, sim, corp, userId, '你好，我想咨询一下');
 }
 
 async function reply(t: TestApp, conversationId: string, text: string): Promise<MessageView> {

@@ -1,11 +1,11 @@
-import { randomBytes } from 'node:crypto';
+import { newSimCorp, openSimConversation, type SimCorp } from './sim-corp';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ConversationView, IntegrationView, MessageView, OutgoingMessage } from '@imbridge/contracts';
 import { startPlatformSim, type PlatformSim } from '@imbridge/platform-sim';
 import { expectEventually } from '@imbridge/testing';
 import { OutboundService } from '../src/outbound/outbound.service';
-import { freePort, startTestApp, type TestApp, wecomConfig } from './test-app';
+import { freePort, startTestApp, type TestApp } from './test-app';
 
 /**
  * WeCom outbound message types and "test connection", end to end: API, queue, workers, PostgreSQL,
@@ -49,40 +49,16 @@ afterEach(() => sim.wecom.clearScripts());
 
 // ---- helpers ----
 
-interface Corp {
-  corpId: string;
-  secret: string;
-  integrationId: string;
-  callbackUrl: string;
-}
+type Corp = SimCorp;
 
-const alnum = (n: number): string => randomBytes(n).toString('base64').replace(/[^A-Za-z0-9]/g, '').padEnd(n, 'x').slice(0, n);
 
 /** A WeCom app in the simulator and an integration pointing at it (`register: false` leaves the corp unknown to the sim). */
 async function newCorp(opts: { register?: boolean; secretOverride?: string } = {}): Promise<Corp> {
-  const creds = {
-    corpId: `ww${randomBytes(8).toString('hex')}`,
-    agentId: AGENT_ID,
-    secret: randomBytes(40).toString('base64url').slice(0, 43),
-    token: alnum(24),
-    encodingAesKey: alnum(43),
-  };
-  if (opts.register !== false) sim.wecom.addApp(creds);
-  const config = wecomConfig({ ...creds, secret: opts.secretOverride ?? creds.secret, apiBaseUrl: sim.url });
-  const res = await app.api<IntegrationView>('POST', '/api/integrations', { platform: 'wecom', name: `send ${creds.corpId}`, config }, app.adminToken);
-  expect({ status: res.status, body: res.status === 201 ? 'created' : res.body }).toEqual({ status: 201, body: 'created' });
-  return { corpId: creds.corpId, secret: creds.secret, integrationId: res.body.id, callbackUrl: res.body.callbackUrl };
+  return newSimCorp(app, sim, { name: 'send', agentId: AGENT_ID, ...opts });
 }
 
 async function openConversation(corp: Corp, userId: string): Promise<ConversationView> {
-  const pushed = await sim.wecom.client.push(corp.callbackUrl, corp.corpId, { type: 'text', fromUser: userId, content: '你好' });
-  expect(pushed.responses.map((r) => r.status)).toEqual([200]);
-  return expectEventually(async () => {
-    const res = await app.api<ConversationView[]>('GET', `/api/conversations?integrationId=${corp.integrationId}`, undefined, app.adminToken);
-    const conv = res.body.find((c) => c.contact.externalId === userId);
-    expect(conv).toBeDefined();
-    return conv!;
-  });
+  return openSimConversation(app, sim, corp, userId);
 }
 
 async function waitForStatus(conversationId: string, id: string, status: MessageView['status']): Promise<MessageView> {

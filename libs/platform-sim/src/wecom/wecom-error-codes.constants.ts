@@ -1,6 +1,6 @@
 /**
  * WeCom error answers the simulator gives. Codes come from the global error code table
- * (doc 90313, see /work/shared/protocols/wecom-mp.md §3.1 and §4); errmsg strings are the ones
+ * (doc 90313, see shared/protocols/wecom-mp.md §3.1 and §4); errmsg strings are the ones
  * seen in real answers. Gateways must branch on errcode only; errmsgs are best-effort.
  *
  * Certainty: [D] in the official table, [S] seen in SDKs/logs, [U] a reasonable guess.

@@ -19,6 +19,7 @@ import { InboxWriter } from './callbacks/inbox-writer.service';
 import { AllExceptionsFilter } from './common/exception.filter';
 import { RedisService } from './common/redis.service';
 import { validationPipe } from './common/validation';
+import { ConversationStateService } from './conversations/conversation-state.service';
 import { ConversationsController } from './conversations/conversations.controller';
 import { HealthController } from './health/health.controller';
 import { InboxProcessor } from './inbox/inbox.processor';
@@ -71,6 +72,7 @@ export class AppModule {
       CallbackIngestService,
       InboxService,
       OutboundService,
+      ConversationStateService,
       KeywordRulesService,
       BotPipeline,
       RedisTokenStore,

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { Repository } from 'typeorm';
+import type { EntityManager, Repository } from 'typeorm';
 import { AuditLogEntity } from '@imbridge/persistence';
 
 export interface AuditActor {
@@ -21,8 +21,10 @@ export class AuditService {
     action: string,
     target?: { type: string; id: string },
     details?: Record<string, unknown>,
+    /** Write inside the caller's transaction (the audit row commits or rolls back with the change). */
+    m?: EntityManager,
   ): Promise<void> {
-    await this.repo.insert({
+    await (m ? m.getRepository(AuditLogEntity) : this.repo).insert({
       actorId: actor.id,
       actorName: actor.username,
       ip: actor.ip ?? null,

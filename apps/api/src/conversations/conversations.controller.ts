@@ -1,6 +1,7 @@
-import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiProperty, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { IsString, Length } from 'class-validator';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import { ApiBearerAuth, ApiConflictResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { IsIn, IsOptional, IsString, IsUUID, Length } from 'class-validator';
+import type { FastifyRequest } from 'fastify';
 import { DataSource } from 'typeorm';
 import type { ConversationState, ConversationView, MessageView } from '@imbridge/contracts';
 import { MessageEntity } from '@imbridge/persistence';
@@ -8,12 +9,26 @@ import { ApiError, notFound } from '../common/api-error';
 import { UUID_PATTERN as UUID } from '../common/ids';
 import { CurrentUser, Roles, type SessionUser } from '../auth/auth.decorators';
 import { messageView, OutboundService } from '../outbound/outbound.service';
+import { ConversationStateService } from './conversation-state.service';
+
+const actorOf = (u: SessionUser, req: FastifyRequest) => ({ id: u.id, username: u.username, ip: req.ip });
 
 export class SendTextDto {
+  @ApiPropertyOptional({ enum: ['text'], default: 'text', description: 'Message type; text for now' })
+  @IsOptional()
+  @IsIn(['text'])
+  type?: 'text';
+
   @ApiProperty({ example: '您好，请问有什么可以帮您？' })
   @IsString()
   @Length(1, 20000)
   text!: string;
+}
+
+export class TransferDto {
+  @ApiProperty({ description: 'The user (agent or admin, not disabled) who takes over the chat', format: 'uuid' })
+  @IsUUID()
+  userId!: string;
 }
 
 const STATES: ConversationState[] = ['bot', 'queued', 'assigned', 'closed'];
@@ -39,6 +54,7 @@ export class ConversationsController {
   constructor(
     private readonly ds: DataSource,
     private readonly outbound: OutboundService,
+    private readonly states: ConversationStateService,
   ) {}
 
   @Get()
@@ -76,6 +92,42 @@ export class ConversationsController {
       lastMessagePreview: r.last_message_preview,
       createdAt: new Date(r.created_at).toISOString(),
     }));
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One conversation (state and assignee included)' })
+  get(@Param('id') id: string): Promise<ConversationView> {
+    return this.states.view(id);
+  }
+
+  @Post(':id/claim')
+  @HttpCode(200)
+  @Roles('admin', 'agent')
+  @ApiOperation({ summary: 'Claim the chat: assigned to the caller (from queued, or taken over from the bot)' })
+  @ApiOkResponse({ description: 'The conversation, now assigned to the caller' })
+  @ApiConflictResponse({ description: 'CONFLICT: not queued or with the bot (e.g. another agent claimed it first)' })
+  claim(@Param('id') id: string, @CurrentUser() user: SessionUser, @Req() req: FastifyRequest): Promise<ConversationView> {
+    return this.states.claim(id, actorOf(user, req));
+  }
+
+  @Post(':id/transfer')
+  @HttpCode(200)
+  @Roles('admin', 'agent')
+  @ApiOperation({ summary: 'Transfer an assigned chat to another user (existing, not disabled)' })
+  @ApiOkResponse({ description: 'The conversation, now assigned to userId' })
+  @ApiConflictResponse({ description: 'CONFLICT: the chat is not assigned' })
+  transfer(@Param('id') id: string, @Body() dto: TransferDto, @CurrentUser() user: SessionUser, @Req() req: FastifyRequest): Promise<ConversationView> {
+    return this.states.transfer(id, dto.userId, actorOf(user, req));
+  }
+
+  @Post(':id/close')
+  @HttpCode(200)
+  @Roles('admin', 'agent')
+  @ApiOperation({ summary: 'Close the chat (from bot, queued or assigned); the next customer message reopens it with the bot' })
+  @ApiOkResponse({ description: 'The conversation, now closed' })
+  @ApiConflictResponse({ description: 'CONFLICT: already closed' })
+  close(@Param('id') id: string, @CurrentUser() user: SessionUser, @Req() req: FastifyRequest): Promise<ConversationView> {
+    return this.states.close(id, actorOf(user, req));
   }
 
   @Get(':id/messages')

@@ -1,6 +1,7 @@
 import { Injectable, Logger, Optional } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { ConversationState, InboundMessage } from '@imbridge/contracts';
+import { ConversationStateService } from '../conversations/conversation-state.service';
 import { BotPipeline } from '../keyword-rules/bot-pipeline.service';
 import { MediaService } from '../media/media.service';
 
@@ -40,6 +41,7 @@ export class InboxService {
   constructor(
     private readonly ds: DataSource,
     private readonly bot: BotPipeline,
+    private readonly states: ConversationStateService,
     @Optional() private readonly media?: MediaService,
   ) {}
 
@@ -128,8 +130,15 @@ export class InboxService {
     );
     await m.query(`UPDATE inbox_events SET status = 'processed', processed_at = now(), attempts = attempts + 1 WHERE id = $1`, [row.id]);
     if (inserted.length === 0) return null;
+    // A closed chat reopens with the bot on the customer's next message (not on a platform event such
+    // as entering the app), in this transaction, so the pipeline below already sees state 'bot'.
+    let state: ConversationState = conversation.state;
+    if (state === 'closed' && type !== 'event') {
+      const reopened = await this.states.reopen(m, conversation.id, { inboxEventId: String(row.id) });
+      if (reopened) state = reopened.to;
+    }
     const media = msg.media?.mediaId && this.media ? await this.media.registerForInboxEvent(row.id, m) : null;
-    return { conversationId: conversation.id, conversationState: conversation.state, newMediaFileId: media?.isNew ? media.id : undefined };
+    return { conversationId: conversation.id, conversationState: state, newMediaFileId: media?.isNew ? media.id : undefined };
   }
 
   private async recordFailure(row: PendingRow, err: unknown): Promise<void> {

@@ -1,0 +1,153 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { ConversationState, ConversationView } from '@imbridge/contracts';
+import { type AuditActor, AuditService } from '../audit/audit.service';
+import { ApiError, notFound } from '../common/api-error';
+import { UUID_PATTERN as UUID } from '../common/ids';
+
+/** Who moved a conversation when no person did (handoff keyword, reopen on a new message). */
+export const SYSTEM_ACTOR: AuditActor = { id: null, username: null };
+
+const STATE_ZH: Record<ConversationState, string> = { bot: '机器人接待', queued: '排队中', assigned: '人工接待中', closed: '已关闭' };
+
+interface ConversationRow {
+  id: string;
+  integration_id: string;
+  platform: ConversationView['platform'];
+  state: ConversationState;
+  contact_id: string;
+  external_id: string;
+  display_name: string | null;
+  assignee_id: string | null;
+  last_message_at: Date | null;
+  last_message_preview: string | null;
+  created_at: Date;
+}
+
+export function conversationView(r: ConversationRow): ConversationView {
+  return {
+    id: r.id,
+    integrationId: r.integration_id,
+    platform: r.platform,
+    state: r.state,
+    contact: { id: r.contact_id, externalId: r.external_id, displayName: r.display_name },
+    assigneeId: r.assignee_id,
+    lastMessageAt: r.last_message_at ? new Date(r.last_message_at).toISOString() : null,
+    lastMessagePreview: r.last_message_preview,
+    createdAt: new Date(r.created_at).toISOString(),
+  };
+}
+
+interface Transition {
+  action: 'handoff' | 'claim' | 'transfer' | 'close' | 'reopen';
+  from: ConversationState[];
+  to: ConversationState;
+  /** The new assignee; `undefined` keeps the current one. */
+  assigneeId?: string | null;
+}
+
+export interface TransitionResult {
+  from: ConversationState;
+  to: ConversationState;
+  previousAssigneeId: string | null;
+  assigneeId: string | null;
+}
+
+/**
+ * Conversation states: bot → queued (handoff) → assigned (claim; assigned → assigned is a transfer)
+ * → closed (close; also from bot and queued), and closed → bot when the customer writes again
+ * (reopen). An agent may also claim a chat straight from the bot.
+ *
+ * Every transition is one conditional UPDATE (`WHERE id = $1 AND state = ANY($expected)`): of two
+ * concurrent claims exactly one changes the row, the other matches nothing and gets 409 CONFLICT.
+ * Each transition is audit-logged (`conversation.<action>`) in the same transaction.
+ */
+@Injectable()
+export class ConversationStateService {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly audit: AuditService,
+  ) {}
+
+  async view(id: string): Promise<ConversationView> {
+    if (!UUID.test(id)) throw notFound('conversation', '会话');
+    const rows: ConversationRow[] = await this.ds.query(
+      `SELECT c.id, c.integration_id, i.platform, c.state, c.contact_id, ct.external_id, ct.display_name, c.assignee_id,
+              c.last_message_at, c.last_message_preview, c.created_at
+       FROM conversations c JOIN contacts ct ON ct.id = c.contact_id JOIN integrations i ON i.id = c.integration_id
+       WHERE c.id = $1`,
+      [id],
+    );
+    if (rows.length === 0) throw notFound('conversation', '会话');
+    return conversationView(rows[0]!);
+  }
+
+  /** An agent takes the chat: from the queue, or over from the bot. */
+  async claim(id: string, actor: AuditActor & { id: string }): Promise<ConversationView> {
+    await this.run(id, { action: 'claim', from: ['queued', 'bot'], to: 'assigned', assigneeId: actor.id }, actor);
+    return this.view(id);
+  }
+
+  /** Hands an assigned chat to another (existing, enabled) user. */
+  async transfer(id: string, assigneeId: string, actor: AuditActor): Promise<ConversationView> {
+    if (!UUID.test(id)) throw notFound('conversation', '会话');
+    const target: { disabled: boolean }[] = UUID.test(assigneeId) ? await this.ds.query('SELECT disabled FROM users WHERE id = $1', [assigneeId]) : [];
+    if (target.length === 0) throw new ApiError(400, 'INVALID_ASSIGNEE', 'the assignee does not exist', '指定的客服不存在');
+    if (target[0]!.disabled) throw new ApiError(400, 'INVALID_ASSIGNEE', 'the assignee is disabled', '指定的客服已被停用');
+    await this.run(id, { action: 'transfer', from: ['assigned'], to: 'assigned', assigneeId }, actor);
+    return this.view(id);
+  }
+
+  async close(id: string, actor: AuditActor): Promise<ConversationView> {
+    await this.run(id, { action: 'close', from: ['bot', 'queued', 'assigned'], to: 'closed' }, actor);
+    return this.view(id);
+  }
+
+  /** bot → queued inside the caller's transaction; null when the chat is no longer with the bot. */
+  handoff(m: EntityManager, id: string, details: Record<string, unknown>): Promise<TransitionResult | null> {
+    return this.apply(m, id, { action: 'handoff', from: ['bot'], to: 'queued', assigneeId: null }, SYSTEM_ACTOR, details);
+  }
+
+  /** closed → bot inside the inbox's transaction, when a new message arrives. */
+  reopen(m: EntityManager, id: string, details: Record<string, unknown>): Promise<TransitionResult | null> {
+    return this.apply(m, id, { action: 'reopen', from: ['closed'], to: 'bot', assigneeId: null }, SYSTEM_ACTOR, details);
+  }
+
+  private async run(id: string, t: Transition, actor: AuditActor): Promise<TransitionResult> {
+    if (!UUID.test(id)) throw notFound('conversation', '会话');
+    const done = await this.ds.transaction((m) => this.apply(m, id, t, actor));
+    if (done) return done;
+    const rows: { state: ConversationState }[] = await this.ds.query('SELECT state FROM conversations WHERE id = $1', [id]);
+    if (rows.length === 0) throw notFound('conversation', '会话');
+    const state = rows[0]!.state;
+    const allowed = t.from.map((s) => STATE_ZH[s]).join('、');
+    throw new ApiError(
+      409,
+      'CONFLICT',
+      `cannot ${t.action} a conversation in state '${state}' (allowed from: ${t.from.join(', ')}); it may have just been changed by someone else`,
+      `会话当前状态为「${STATE_ZH[state]}」，无法执行该操作（仅限：${allowed}），可能已被他人处理`,
+      { state, allowedFrom: t.from },
+    );
+  }
+
+  /** The one conditional UPDATE, plus its audit row; null when the state was not one of `t.from`. */
+  private async apply(m: EntityManager, id: string, t: Transition, actor: AuditActor, details: Record<string, unknown> = {}): Promise<TransitionResult | null> {
+    const keepAssignee = t.assigneeId === undefined;
+    // `old` locks the row first, so the previous state and assignee read are the ones replaced; the
+    // state condition on the target row is re-checked after a concurrent writer commits.
+    type Row = { from_state: ConversationState; from_assignee: string | null; assignee_id: string | null };
+    // TypeORM's postgres driver returns [rows, affected count] for an UPDATE.
+    const [rows]: [Row[], number] = await m.query(
+      `UPDATE conversations c SET state = $3, assignee_id = CASE WHEN $4 THEN c.assignee_id ELSE $5::uuid END, updated_at = now()
+       FROM (SELECT id, state, assignee_id FROM conversations WHERE id = $1 FOR UPDATE) old
+       WHERE c.id = old.id AND c.state = ANY($2::varchar[])
+       RETURNING old.state AS from_state, old.assignee_id AS from_assignee, c.assignee_id`,
+      [id, t.from, t.to, keepAssignee, keepAssignee ? null : t.assigneeId],
+    );
+    if (rows.length === 0) return null;
+    const r = rows[0]!;
+    const result: TransitionResult = { from: r.from_state, to: t.to, previousAssigneeId: r.from_assignee, assigneeId: r.assignee_id };
+    await this.audit.record(actor, `conversation.${t.action}`, { type: 'conversation', id }, { ...result, ...details }, m);
+    return result;
+  }
+}

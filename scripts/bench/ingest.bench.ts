@@ -1,17 +1,15 @@
 // Callback ingest benchmark. See scripts/bench.mjs; run with `npm run bench [-- --duration 10]`.
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { Client } from 'pg';
+import { freePort } from '@imbridge/testing';
+import { benchDatabase, numArg, repoRoot, waitFor } from './bench-support';
 import { decodeEncodingAesKey, wxEncrypt, wxSignature } from '@imbridge/crypto';
 
-const root = join(__dirname, '../..');
-const arg = (name: string, def: number): number => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : def;
-};
+const root = repoRoot;
+const arg = numArg;
 const DURATION = arg('duration', 10);
 const CONNECTIONS = arg('connections', 64);
 const WARMUP = arg('warmup', 3);
@@ -19,28 +17,6 @@ const WARMUP = arg('warmup', 3);
 const corpId = 'ww0123456789abcdef';
 const token = 'BenchToken123';
 const encodingAesKey = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
-
-async function waitFor(url: string, timeoutMs = 60_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not up yet
-    }
-    if (Date.now() > end) throw new Error(`${url} did not come up`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 /** Distinct, valid, encrypted WeCom text messages. */
 function payloads(n: number): { query: string; body: string }[] {
@@ -99,19 +75,13 @@ async function load(url: string, path: string, data: { query: string; body: stri
 }
 
 async function main(): Promise<void> {
-  const pgAdmin = process.env['BENCH_PG_URL']!;
   const redisUrl = process.env['BENCH_REDIS_URL']!;
-  const dbName = `imbridge_bench_${Date.now().toString(36)}`;
-  const admin = new Client({ connectionString: pgAdmin });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${dbName}"`);
-  const dbUrl = new URL(pgAdmin);
-  dbUrl.pathname = `/${dbName}`;
+  const database = await benchDatabase();
+  const dbUrl = database.url;
   const children: ChildProcess[] = [];
   const cleanup = async () => {
     for (const c of children) c.kill('SIGKILL');
-    await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`).catch(() => undefined);
-    await admin.end();
+    await database.drop();
   };
   try {
     const n = Math.max(20_000, Math.ceil((DURATION + WARMUP) * 12_000));
@@ -135,7 +105,7 @@ async function main(): Promise<void> {
     const apiPort = await freePort();
     const env = {
       ...process.env,
-      DATABASE_URL: dbUrl.toString(),
+      DATABASE_URL: dbUrl,
       REDIS_URL: redisUrl,
       IMBRIDGE_REDIS_PREFIX: `imbbench:${Date.now().toString(36)}`,
       IMBRIDGE_MASTER_KEY: randomBytes(32).toString('base64'),
@@ -164,7 +134,7 @@ async function main(): Promise<void> {
     const path = `/callbacks/wecom/${created.id}`;
     const warm = await load(`http://127.0.0.1:${apiPort}`, path, data, 0, WARMUP);
     const real = await load(`http://127.0.0.1:${apiPort}`, path, data, warm.used, DURATION);
-    const db = new Client({ connectionString: dbUrl.toString() });
+    const db = new Client({ connectionString: dbUrl });
     await db.connect();
     const stored = Number((await db.query('SELECT count(*) AS n FROM inbox_events')).rows[0].n);
 

@@ -4,15 +4,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import { startPlatformSim } from '@imbridge/platform-sim';
 import { freePort } from '@imbridge/testing';
+import { benchDatabase, numArg, repoRoot, waitFor } from './bench-support';
 
-const root = join(__dirname, '../..');
-const arg = (name: string, def: number): number => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : def;
-};
+const root = repoRoot;
+const arg = numArg;
 const RATE = arg('rate', 20);
 const DURATION = arg('duration', 20);
 const USERS = 50;
@@ -20,13 +17,7 @@ const USERS = 50;
 const pct = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
 async function main(): Promise<void> {
-  const pgAdmin = process.env['BENCH_PG_URL']!;
-  const dbName = `imbridge_bench_${Date.now().toString(36)}`;
-  const admin = new Client({ connectionString: pgAdmin });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${dbName}"`);
-  const dbUrl = new URL(pgAdmin);
-  dbUrl.pathname = `/${dbName}`;
+  const database = await benchDatabase();
   const sim = await startPlatformSim({ port: 0 });
   let api: ChildProcess | undefined;
   try {
@@ -36,7 +27,7 @@ async function main(): Promise<void> {
     api = spawn(process.execPath, [join(root, 'dist/apps/api/main.js')], {
       env: {
         ...process.env,
-        DATABASE_URL: dbUrl.toString(),
+        DATABASE_URL: database.url,
         REDIS_URL: process.env['BENCH_REDIS_URL']!,
         IMBRIDGE_REDIS_PREFIX: `imbbench:${Date.now().toString(36)}`,
         IMBRIDGE_MASTER_KEY: randomBytes(32).toString('base64'),
@@ -51,15 +42,7 @@ async function main(): Promise<void> {
       },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
-    for (let i = 0; ; i++) {
-      try {
-        if ((await fetch(`${base}/api/health`)).ok) break;
-      } catch {
-        // starting
-      }
-      if (i > 300) throw new Error('API did not start');
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    await waitFor(`${base}/api/health`);
     const call = async <T>(method: string, path: string, body: unknown, token?: string): Promise<T> => {
       const res = await fetch(`${base}${path}`, {
         method,
@@ -119,8 +102,7 @@ async function main(): Promise<void> {
       await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
     }
     await sim.close();
-    await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`).catch(() => undefined);
-    await admin.end();
+    await database.drop();
   }
 }
 

@@ -1,3 +1,4 @@
+import { CONVERSATION_SELECT, type ConversationRow, conversationView } from './conversation-view';
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { ConversationState, ConversationView } from '@imbridge/contracts';
@@ -9,34 +10,6 @@ import { UUID_PATTERN as UUID } from '../common/ids';
 export const SYSTEM_ACTOR: AuditActor = { id: null, username: null };
 
 const STATE_ZH: Record<ConversationState, string> = { bot: '机器人接待', queued: '排队中', assigned: '人工接待中', closed: '已关闭' };
-
-interface ConversationRow {
-  id: string;
-  integration_id: string;
-  platform: ConversationView['platform'];
-  state: ConversationState;
-  contact_id: string;
-  external_id: string;
-  display_name: string | null;
-  assignee_id: string | null;
-  last_message_at: Date | null;
-  last_message_preview: string | null;
-  created_at: Date;
-}
-
-export function conversationView(r: ConversationRow): ConversationView {
-  return {
-    id: r.id,
-    integrationId: r.integration_id,
-    platform: r.platform,
-    state: r.state,
-    contact: { id: r.contact_id, externalId: r.external_id, displayName: r.display_name },
-    assigneeId: r.assignee_id,
-    lastMessageAt: r.last_message_at ? new Date(r.last_message_at).toISOString() : null,
-    lastMessagePreview: r.last_message_preview,
-    createdAt: new Date(r.created_at).toISOString(),
-  };
-}
 
 interface Transition {
   action: 'handoff' | 'claim' | 'transfer' | 'close' | 'reopen';
@@ -72,10 +45,7 @@ export class ConversationStateService {
   async view(id: string): Promise<ConversationView> {
     if (!UUID.test(id)) throw notFound('conversation', '会话');
     const rows: ConversationRow[] = await this.ds.query(
-      `SELECT c.id, c.integration_id, i.platform, c.state, c.contact_id, ct.external_id, ct.display_name, c.assignee_id,
-              c.last_message_at, c.last_message_preview, c.created_at
-       FROM conversations c JOIN contacts ct ON ct.id = c.contact_id JOIN integrations i ON i.id = c.integration_id
-       WHERE c.id = $1`,
+      `${CONVERSATION_SELECT} WHERE c.id = $1`,
       [id],
     );
     if (rows.length === 0) throw notFound('conversation', '会话');

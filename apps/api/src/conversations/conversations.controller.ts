@@ -1,3 +1,4 @@
+import { CONVERSATION_SELECT, type ConversationRow, conversationView } from './conversation-view';
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiConflictResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, IsUUID, Length } from 'class-validator';
@@ -33,20 +34,6 @@ export class TransferDto {
 
 const STATES: ConversationState[] = ['bot', 'queued', 'assigned', 'closed'];
 
-interface ConversationRow {
-  id: string;
-  integration_id: string;
-  platform: ConversationView['platform'];
-  state: ConversationState;
-  contact_id: string;
-  external_id: string;
-  display_name: string | null;
-  assignee_id: string | null;
-  last_message_at: Date | null;
-  last_message_preview: string | null;
-  created_at: Date;
-}
-
 @ApiTags('conversations')
 @ApiBearerAuth()
 @Controller('api/conversations')
@@ -74,24 +61,12 @@ export class ConversationsController {
     const lim = Math.min(Math.max(Number(limit) || 50, 1), 200);
     const off = Math.max(Number(offset) || 0, 0);
     const rows: ConversationRow[] = await this.ds.query(
-      `SELECT c.id, c.integration_id, i.platform, c.state, c.contact_id, ct.external_id, ct.display_name, c.assignee_id,
-              c.last_message_at, c.last_message_preview, c.created_at
-       FROM conversations c JOIN contacts ct ON ct.id = c.contact_id JOIN integrations i ON i.id = c.integration_id
+      `${CONVERSATION_SELECT}
        WHERE ($1::uuid IS NULL OR c.integration_id = $1) AND ($2::varchar IS NULL OR c.state = $2)
        ORDER BY c.last_message_at DESC NULLS LAST, c.created_at DESC LIMIT ${lim} OFFSET ${off}`,
       [integrationId ?? null, state ?? null],
     );
-    return rows.map((r) => ({
-      id: r.id,
-      integrationId: r.integration_id,
-      platform: r.platform,
-      state: r.state,
-      contact: { id: r.contact_id, externalId: r.external_id, displayName: r.display_name },
-      assigneeId: r.assignee_id,
-      lastMessageAt: r.last_message_at ? new Date(r.last_message_at).toISOString() : null,
-      lastMessagePreview: r.last_message_preview,
-      createdAt: new Date(r.created_at).toISOString(),
-    }));
+    return rows.map(conversationView);
   }
 
   @Get(':id')

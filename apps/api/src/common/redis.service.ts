@@ -1,10 +1,10 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import Redis from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 
 /** The shared Redis connection for tokens, locks and rate limits. Every key carries the run's prefix. */
 @Injectable()
-export class RedisService implements OnApplicationShutdown {
+export class RedisService implements OnModuleInit, OnApplicationShutdown {
   readonly client: Redis;
   private readonly logger = new Logger('Redis');
 
@@ -17,6 +17,23 @@ export class RedisService implements OnApplicationShutdown {
     });
     // ioredis reconnects by itself; without a listener an error event would crash the process.
     this.client.on('error', (err: Error) => this.logger.warn(`redis: ${err.message}`));
+  }
+
+  /**
+   * Waits (briefly) for the first connection: with the offline queue off, a command sent before it is
+   * ready fails at once, so the first logins after start-up would get 503s. If Redis is down the
+   * process still starts (callbacks only need PostgreSQL) and the client keeps reconnecting.
+   */
+  async onModuleInit(): Promise<void> {
+    if (this.client.status === 'ready') return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, 5_000);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.client.once('ready', done);
+    });
   }
 
   key(...parts: string[]): string {

@@ -66,9 +66,16 @@ export interface ConversationView {
   lastMessageAt: string | null;
   lastMessagePreview: string | null;
   createdAt: string;
+  /** Customer messages the assignee has not read yet. */
+  unreadCount: number;
+  /** When the chat last entered the queue (handoff), for "waiting since". */
+  queuedAt: string | null;
+  /** When the customer last wrote; the reply windows count from here. */
+  lastInboundAt: string | null;
 }
 
-export type MessageDirection = 'in' | 'out';
+/** 'note' is an agents-only internal note: stored and shown in the desk, never sent. */
+export type MessageDirection = 'in' | 'out' | 'note';
 export type MessageStatus = 'received' | 'queued' | 'sending' | 'sent' | 'failed';
 
 export interface MessageView {
@@ -82,6 +89,8 @@ export interface MessageView {
   error: { code: string; message: string; platformCode?: string } | null;
   createdAt: string;
   sentAt: string | null;
+  /** The agent who wrote it (out/note); null for the customer and the bot. */
+  authorId: string | null;
 }
 
 /** Error body of every API error: stable `code`, human `message` (en) and `messageZh`. */

@@ -3,3 +3,4 @@ export * from './validation';
 export * from './messages';
 export * from './errors';
 export * from './api';
+export * from './desk';

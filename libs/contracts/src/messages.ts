@@ -41,7 +41,8 @@ export interface InboundMessage {
 export type OutgoingMessage =
   | { type: 'text'; text: string }
   | { type: 'markdown'; markdown: string }
-  | { type: 'image'; mediaId?: string; url?: string }
+  /** `mediaFileId`: an image we store (an agent's upload), uploaded to the platform at send time. */
+  | { type: 'image'; mediaId?: string; url?: string; mediaFileId?: string }
   | { type: 'file'; mediaId?: string; url?: string; fileName?: string }
   | { type: 'textcard'; title: string; description: string; url: string; buttonText?: string }
   | { type: 'news'; articles: { title: string; description?: string; url?: string; picUrl?: string }[] };

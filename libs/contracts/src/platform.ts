@@ -1,3 +1,5 @@
+import type { ReplyWindowRule } from './desk';
+
 /** Every platform module imbridge knows. One NestJS module each (see libs/platforms). */
 export const PLATFORM_IDS = ['wecom', 'wecom-kf', 'archive', 'mp', 'dingtalk', 'feishu'] as const;
 export type PlatformId = (typeof PLATFORM_IDS)[number];
@@ -58,6 +60,8 @@ export interface PlatformDescriptor {
   defaultReplayToleranceSeconds: number;
   /** Links to the official docs, shown in the console. */
   docs: { label: I18nText; url: string }[];
+  /** How long after the customer's last message replies are allowed; null/absent: no window. */
+  replyWindow?: ReplyWindowRule | null;
 }
 
 /** Field every integration has, whatever the platform: 0 turns the timestamp check off. */

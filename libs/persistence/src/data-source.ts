@@ -7,6 +7,10 @@ import {
   IntegrationEntity,
   KeywordRuleEntity,
   BotReplyEntity,
+  BotSettingsEntity,
+  CannedReplyEntity,
+  FaqEntryEntity,
+  KfCursorEntity,
   MediaFileEntity,
   MessageEntity,
   OutboundMessageEntity,
@@ -55,6 +59,10 @@ export const ENTITIES = [
   SystemSettingEntity,
   KeywordRuleEntity,
   BotReplyEntity,
+  BotSettingsEntity,
+  CannedReplyEntity,
+  FaqEntryEntity,
+  KfCursorEntity,
 ];
 
 export interface DatabaseSettings {

@@ -28,6 +28,18 @@ export class ConversationEntity {
   @Column({ name: 'last_message_preview', type: 'varchar', length: 200, nullable: true })
   lastMessagePreview!: string | null;
 
+  /** Customer messages the assignee has not read yet (reset by POST /api/conversations/:id/read). */
+  @Column({ name: 'unread_count', type: 'int', default: 0 })
+  unreadCount!: number;
+
+  /** Customer messages in a row that the bot could not answer; reset when it answers. */
+  @Column({ name: 'bot_failures', type: 'int', default: 0 })
+  botFailures!: number;
+
+  /** When the chat last entered the queue (handoff): the queue's order, oldest first. */
+  @Column({ name: 'queued_at', type: 'timestamptz', nullable: true })
+  queuedAt!: Date | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

@@ -10,3 +10,7 @@ export * from './system-setting.entity';
 export * from './keyword-rule.entity';
 export * from './media-file.entity';
 export * from './verification-file.entity';
+export * from './faq-entry.entity';
+export * from './bot-settings.entity';
+export * from './canned-reply.entity';
+export * from './kf-cursor.entity';

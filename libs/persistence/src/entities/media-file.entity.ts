@@ -4,7 +4,8 @@ export type MediaFileStatus = 'pending' | 'stored' | 'failed';
 
 /**
  * A file a contact sent (image, voice, video, file), copied from the platform into our storage: the
- * platform's media ids expire (WeCom: 3 days), the copy keeps history viewable.
+ * platform's media ids expire (WeCom: 3 days), the copy keeps history viewable. Also an image an agent
+ * uploaded to send (`uploadedBy` set; no integration, message or platform id until it is sent).
  */
 @Entity({ name: 'media_files' })
 @Index('ix_media_files_pending', ['createdAt'], { where: `status = 'pending'` })
@@ -12,15 +13,21 @@ export class MediaFileEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
-  @Column({ name: 'integration_id', type: 'uuid' })
-  integrationId!: string;
+  /** Null for an agent's upload. */
+  @Column({ name: 'integration_id', type: 'uuid', nullable: true })
+  integrationId!: string | null;
 
-  /** The message the file belongs to: at most one file per message. */
-  @Column({ name: 'message_id', type: 'uuid', unique: true })
-  messageId!: string;
+  /** The inbound message the file belongs to (at most one file per message); null for an upload. */
+  @Column({ name: 'message_id', type: 'uuid', unique: true, nullable: true })
+  messageId!: string | null;
 
-  @Column({ name: 'platform_media_id', type: 'varchar', length: 512 })
-  platformMediaId!: string;
+  /** The platform's media id of an inbound file; null for an upload. */
+  @Column({ name: 'platform_media_id', type: 'varchar', length: 512, nullable: true })
+  platformMediaId!: string | null;
+
+  /** The agent who uploaded the file to send; null for inbound media. */
+  @Column({ name: 'uploaded_by', type: 'uuid', nullable: true })
+  uploadedBy!: string | null;
 
   @Column({ name: 'content_type', type: 'varchar', length: 128, nullable: true })
   contentType!: string | null;

@@ -14,7 +14,8 @@ export class MessageEntity {
   @Column({ name: 'integration_id', type: 'uuid' })
   integrationId!: string;
 
-  @Column({ type: 'varchar', length: 3 })
+  /** 'in' from the customer, 'out' to the customer, 'note' an agents-only internal note (never sent). */
+  @Column({ type: 'varchar', length: 8 })
   direction!: MessageDirection;
 
   @Column({ type: 'varchar', length: 32 })

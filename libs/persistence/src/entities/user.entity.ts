@@ -21,6 +21,14 @@ export class UserEntity {
   @Column({ type: 'boolean', default: false })
   disabled!: boolean;
 
+  /** How many chats auto-assignment gives this agent at most at once. */
+  @Column({ type: 'int', default: 5 })
+  capacity!: number;
+
+  /** When auto-assignment last gave this agent a chat: the round-robin order (oldest first). */
+  @Column({ name: 'last_assigned_at', type: 'timestamptz', nullable: true })
+  lastAssignedAt!: Date | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

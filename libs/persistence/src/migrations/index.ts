@@ -1,5 +1,8 @@
 import { InitialSchema1763730000000 } from './1763730000000-initial-schema';
 import { KeywordRules1763800000000 } from './1763800000000-keyword-rules';
 import { MediaAndVerificationFiles1763800000001 } from './1763800000001-media-and-verification-files';
+import { BotAndDesk1763900000000 } from './1763900000000-bot-and-desk';
+import { MediaUploads1763900000001 } from './1763900000001-media-uploads';
+import { KfCursors1764000000000 } from './1764000000000-kf-cursors';
 
-export const MIGRATIONS = [InitialSchema1763730000000, KeywordRules1763800000000, MediaAndVerificationFiles1763800000001];
+export const MIGRATIONS = [InitialSchema1763730000000, KeywordRules1763800000000, MediaAndVerificationFiles1763800000001, BotAndDesk1763900000000, MediaUploads1763900000001, KfCursors1764000000000];

@@ -1,4 +1,4 @@
-import type { OutgoingMessage } from '@imbridge/contracts';
+import type { OutgoingMessage, RenderedPart } from '@imbridge/contracts';
 import type { HttpClient } from './http-client';
 
 /**
@@ -33,8 +33,23 @@ export interface SendResult {
   parts: number;
 }
 
+/** A file we hold (e.g. an image an agent uploaded) to hand to the platform before sending it. */
+export interface UploadFile {
+  kind: 'image' | 'file';
+  bytes: Buffer;
+  fileName: string;
+  contentType: string;
+}
+
 export interface Sender {
   send(ctx: SendContext, to: Recipient, message: OutgoingMessage): Promise<SendResult>;
+  /**
+   * Optional: uploads our file to the platform and returns the platform's media id, which `send`
+   * then takes as `{type: kind, mediaId}`. Platforms that cannot upload leave it out.
+   */
+  upload?(ctx: SendContext, file: UploadFile): Promise<string>;
+  /** What the recipient would see for `message` (split, degraded), without sending: the console's preview. */
+  render?(message: OutgoingMessage): RenderedPart[];
 }
 
 export interface CredentialCheckResult {

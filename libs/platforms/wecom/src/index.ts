@@ -7,3 +7,4 @@ export * from './wecom-error.mapper';
 export * from './wecom.adapter';
 export * from './wecom.module';
 export * from './wecom.media';
+export * from './wecom.render';

@@ -1,28 +1,7 @@
-import {
-  CryptoError,
-  decodeEncodingAesKey,
-  wxDecryptFor,
-  wxVerifySignature,
-} from '@imbridge/crypto';
 import type { InboundMessage, InboundMessageType } from '@imbridge/contracts';
-import {
-  assertFreshTimestamp,
-  CallbackRejected,
-  parseSafeXml,
-  xmlRequiredText,
-  xmlRoot,
-  xmlText,
-  XmlRejected,
-  type CallbackContext,
-  type CallbackHandler,
-  type CallbackOutcome,
-  type CallbackRequest,
-  type InboundEvent,
-  type XmlObject,
-} from '@imbridge/platform-core';
+import { xmlRequiredText, xmlText, XmlRejected, type CallbackContext, type CallbackHandler, type CallbackOutcome, type CallbackRequest, type InboundEvent, type XmlObject } from '@imbridge/platform-core';
+import { openWecomCallback, readWecomInnerXml, WECOM_CALLBACK_ACK, wecomUrlVerification } from '@imbridge/platform-wecom-common';
 import { readWecomConfig } from './wecom.descriptor';
-
-const EMPTY_OK = { status: 200, contentType: 'text/plain; charset=utf-8', body: '' };
 
 const MESSAGE_TYPES: Record<string, InboundMessageType> = {
   text: 'text',
@@ -42,68 +21,10 @@ const MESSAGE_TYPES: Record<string, InboundMessageType> = {
  */
 export class WecomCallbackHandler implements CallbackHandler {
   handle(req: CallbackRequest, ctx: CallbackContext): CallbackOutcome {
-    const cfg = readWecomConfig(ctx.config);
-    const { msg_signature: signature, timestamp, nonce } = req.query;
-    if (!signature || !timestamp || !nonce) throw new CallbackRejected('missing-parameters');
-
-    let encrypt: string;
-    if (req.method === 'GET') {
-      const echostr = req.query['echostr'];
-      if (!echostr) throw new CallbackRejected('missing-parameters', 'echostr');
-      encrypt = echostr;
-    } else {
-      encrypt = this.envelopeEncrypt(req.rawBody);
-    }
-
-    // Verify before decrypting or reading anything inside.
-    if (!wxVerifySignature(cfg.token, timestamp, nonce, encrypt, signature)) {
-      throw new CallbackRejected('signature-mismatch');
-    }
-    assertFreshTimestamp(timestamp, ctx);
-    const plain = this.decrypt(cfg.encodingAesKey, encrypt, cfg.corpId);
-
-    if (req.method === 'GET') {
-      return { kind: 'reply', reply: { ...EMPTY_OK, body: plain.toString('utf8') }, diagnostic: 'url-verification' };
-    }
-    const event = this.normalize(plain);
-    return { kind: 'events', events: [event], reply: EMPTY_OK, diagnostic: event.message.type };
-  }
-
-  private envelopeEncrypt(rawBody: Buffer): string {
-    try {
-      const root = xmlRoot(parseSafeXml(rawBody));
-      return xmlRequiredText(root, 'Encrypt');
-    } catch (err) {
-      if (err instanceof XmlRejected) throw new CallbackRejected('malformed-body', err.message);
-      throw err;
-    }
-  }
-
-  private decrypt(encodingAesKey: string, encrypt: string, corpId: string): Buffer {
-    try {
-      return wxDecryptFor(decodeEncodingAesKey(encodingAesKey), encrypt, corpId);
-    } catch (err) {
-      if (err instanceof CryptoError) {
-        throw new CallbackRejected(err.code === 'RECEIVE_ID_MISMATCH' ? 'receive-id-mismatch' : 'decrypt-failed', err.code);
-      }
-      throw err;
-    }
-  }
-
-  private normalize(plain: Buffer): InboundEvent {
-    let root: XmlObject;
-    try {
-      root = xmlRoot(parseSafeXml(plain));
-    } catch (err) {
-      if (err instanceof XmlRejected) throw new CallbackRejected('malformed-body', `inner: ${err.message}`);
-      throw err;
-    }
-    try {
-      return toInboundEvent(root);
-    } catch (err) {
-      if (err instanceof XmlRejected) throw new CallbackRejected('malformed-body', `inner: ${err.message}`);
-      throw err;
-    }
+    const plain = openWecomCallback(req, ctx, readWecomConfig(ctx.config));
+    if (req.method === 'GET') return wecomUrlVerification(plain);
+    const event = readWecomInnerXml(plain, toInboundEvent);
+    return { kind: 'events', events: [event], reply: WECOM_CALLBACK_ACK, diagnostic: event.message.type };
   }
 }
 

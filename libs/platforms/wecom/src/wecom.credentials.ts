@@ -1,8 +1,8 @@
-import type { CredentialCheckResult, CredentialVerifier, SendContext } from '@imbridge/platform-core';
+import type { CredentialCheckResult, CredentialVerifier } from '@imbridge/platform-core';
 import { PlatformError } from '@imbridge/platform-core';
+import { ipFromWecomErrmsg, WECOM_WRONG_CORP_ID_ADVICE, wecomCheckCall, wecomStartCredentialCheck, wecomUnknownErrorAdvice } from '@imbridge/platform-wecom-common';
+import { wecomUnreachableResult, type WecomCheckCall, type WecomVerifyContext as VerifyContext } from '@imbridge/platform-wecom-common';
 import { readWecomConfig, type WecomConfig } from './wecom.descriptor';
-
-type VerifyContext = Omit<SendContext, 'idempotencyKey'>;
 
 interface Answer {
   errcode?: number;
@@ -14,21 +14,15 @@ interface Answer {
 
 type Advice = { zh: string; en: string };
 
-/** The caller's IP as WeCom reports it in a 60020 errmsg ("..., from ip: 1.2.3.4, more info ..."). */
-export function ipFromWecomErrmsg(errmsg: string): string | undefined {
-  const m = /from ip:\s*([0-9a-fA-F.:]+?)(?=[,\s]|$)/.exec(errmsg);
-  return m?.[1];
-}
+/** The caller's IP as WeCom reports it in a 60020 errmsg (shared with the kf lib). */
+export { ipFromWecomErrmsg };
 
 /** Advice, zh + en, for an errcode of gettoken / agent/get (doc 90313). */
 export function wecomCredentialAdvice(errcode: number, errmsg: string, cfg?: Pick<WecomConfig, 'agentId'>): Advice {
   const agent = cfg ? ` ${cfg.agentId}` : '';
   switch (errcode) {
     case 40013:
-      return {
-        zh: '企业ID错误：请核对「我的企业 → 企业信息」中的企业ID（CorpID，ww 开头）。',
-        en: 'The Corp ID is wrong: compare it with "My Company → Company Info → Corp ID" in the WeCom admin console (it starts with "ww").',
-      };
+      return { ...WECOM_WRONG_CORP_ID_ADVICE };
     case 40001:
       return {
         zh: 'Secret 错误：请在「应用管理 → 本应用 → Secret」中查看并重新填写；重置 Secret 后旧值立即失效。',
@@ -74,13 +68,11 @@ export function wecomCredentialAdvice(errcode: number, errmsg: string, cfg?: Pic
         en: `API not permitted (${errcode}): check the app's permissions.`,
       };
     default:
-      return {
-        zh: `企业微信返回错误 ${errcode}：${errmsg}`,
-        en: `WeCom answered error ${errcode}: ${errmsg}`,
-      };
+      return wecomUnknownErrorAdvice(errcode, errmsg);
   }
 }
 
+/** Network failure; a URL refused by the SSRF policy gets its own advice. */
 function networkAdvice(baseUrl: string, err: PlatformError | Error): CredentialCheckResult {
   const code = err instanceof PlatformError ? err.platformCode ?? err.code : 'NETWORK';
   if (code === 'URL_NOT_ALLOWED') {
@@ -94,27 +86,7 @@ function networkAdvice(baseUrl: string, err: PlatformError | Error): CredentialC
       },
     };
   }
-  return {
-    ok: false,
-    platformCode: code,
-    message: err.message,
-    advice: {
-      zh: `无法连接 ${baseUrl}：请检查服务器的防火墙、代理设置以及「API 地址」。`,
-      en: `Cannot reach ${baseUrl}: check this server's firewall and proxy settings, and the API base URL.`,
-    },
-  };
-}
-
-function httpAdvice(baseUrl: string, status: number, api: string): CredentialCheckResult {
-  return {
-    ok: false,
-    platformCode: `HTTP_${status}`,
-    message: `WeCom ${api}: HTTP ${status}`,
-    advice: {
-      zh: `${baseUrl} 返回 HTTP ${status}，不像企业微信 API：请检查「API 地址」及代理。`,
-      en: `${baseUrl} answered HTTP ${status}, not like the WeCom API: check the API base URL and any proxy.`,
-    },
-  };
+  return wecomUnreachableResult(baseUrl, err);
 }
 
 /**
@@ -124,45 +96,24 @@ function httpAdvice(baseUrl: string, status: number, api: string): CredentialChe
  */
 export class WecomCredentialVerifier implements CredentialVerifier {
   async verify(ctx: VerifyContext): Promise<CredentialCheckResult> {
-    let cfg: WecomConfig;
-    try {
-      cfg = readWecomConfig(ctx.config);
-    } catch (err) {
-      return {
-        ok: false,
-        platformCode: 'CONFIG_INCOMPLETE',
-        message: (err as Error).message,
-        advice: { zh: '配置不完整：请填写企业ID、AgentId 和 Secret。', en: 'The configuration is incomplete: fill in Corp ID, AgentId and Secret.' },
-      };
-    }
-    const token = await this.call(ctx, cfg, 'gettoken', `corpid=${encodeURIComponent(cfg.corpId)}&corpsecret=${encodeURIComponent(cfg.secret)}`);
-    if ('result' in token) return token.result;
-    const accessToken = token.answer.access_token;
-    if (!accessToken) {
-      return { ok: false, platformCode: '0', message: 'WeCom gettoken: answer without access_token', advice: wecomCredentialAdvice(0, 'answer without access_token') };
-    }
+    const start = await wecomStartCredentialCheck(
+      ctx,
+      readWecomConfig,
+      { zh: '配置不完整：请填写企业ID、AgentId 和 Secret。', en: 'The configuration is incomplete: fill in Corp ID, AgentId and Secret.' },
+      (cfg) => this.advice(cfg),
+    );
+    if ('result' in start) return start.result;
+    const { cfg, accessToken } = start;
     const agent = await this.call(ctx, cfg, 'agent/get', `access_token=${encodeURIComponent(accessToken)}&agentid=${encodeURIComponent(String(cfg.agentId))}`);
     if ('result' in agent) return agent.result;
     return { ok: true, message: agent.answer.name ? `WeCom app "${agent.answer.name}" (AgentId ${cfg.agentId})` : `AgentId ${cfg.agentId}` };
   }
 
-  private async call(ctx: VerifyContext, cfg: WecomConfig, api: string, query: string): Promise<{ answer: Answer } | { result: CredentialCheckResult }> {
-    let answer: Answer;
-    try {
-      const res = await ctx.http.request({ method: 'GET', url: `${cfg.apiBaseUrl}/cgi-bin/${api}?${query}`, timeoutMs: 10_000 });
-      if (res.status !== 200) return { result: httpAdvice(cfg.apiBaseUrl, res.status, api) };
-      answer = res.json<Answer>();
-    } catch (err) {
-      if (err instanceof PlatformError && err.platformCode?.startsWith('HTTP_')) {
-        return { result: httpAdvice(cfg.apiBaseUrl, Number(err.platformCode.slice(5)), api) };
-      }
-      return { result: networkAdvice(cfg.apiBaseUrl, err as Error) };
-    }
-    const errcode = answer.errcode ?? -1;
-    if (errcode === 0) return { answer };
-    const errmsg = answer.errmsg ?? '';
-    return {
-      result: { ok: false, platformCode: String(errcode), message: `WeCom ${api}: ${errcode} ${errmsg}`.trim(), advice: wecomCredentialAdvice(errcode, errmsg, cfg) },
-    };
+  private advice(cfg: WecomConfig): Pick<WecomCheckCall, 'advise' | 'unreachable'> {
+    return { advise: (errcode, errmsg) => wecomCredentialAdvice(errcode, errmsg, cfg), unreachable: networkAdvice };
+  }
+
+  private call(ctx: VerifyContext, cfg: WecomConfig, api: string, query: string): Promise<{ answer: Answer } | { result: CredentialCheckResult }> {
+    return wecomCheckCall<Answer>(ctx, cfg.apiBaseUrl, { api, method: 'GET', query, ...this.advice(cfg) });
   }
 }

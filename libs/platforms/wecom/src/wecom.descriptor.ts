@@ -1,6 +1,7 @@
 import type { PlatformDescriptor } from '@imbridge/contracts';
+import { readWecomBaseConfig, wecomCallbackPlatformBase, wecomCredentialFields, type WecomBaseConfig } from '@imbridge/platform-wecom-common';
 
-export const WECOM_DEFAULT_API_BASE_URL = 'https://qyapi.weixin.qq.com';
+export { WECOM_DEFAULT_API_BASE_URL } from '@imbridge/platform-wecom-common';
 
 export const wecomDescriptor: PlatformDescriptor = {
   id: 'wecom',
@@ -9,76 +10,27 @@ export const wecomDescriptor: PlatformDescriptor = {
     zh: '接收企业成员（及通过微信插件的微信用户）发给自建应用的消息，并以应用身份回复。',
     en: 'Receives messages that employees (and WeChat users via the WeChat plug-in) send to a self-built app, and replies as the app.',
   },
-  capabilities: ['callback', 'send', 'verify-credentials'],
-  callbackMethods: ['GET', 'POST'],
-  // WeCom retries three times within ~15 s; 10 minutes leaves room for clock skew.
-  defaultReplayToleranceSeconds: 600,
+  ...wecomCallbackPlatformBase(),
+  // App messages may be sent at any time: no reply window.
+  replyWindow: null,
   fields: [
-    {
-      name: 'corpId',
-      label: { zh: '企业ID (CorpID)', en: 'Corp ID' },
-      help: { zh: '管理后台「我的企业 → 企业信息」底部', en: 'Admin console: My Company → Company Info, at the bottom' },
-      type: 'string',
-      required: true,
-      secret: false,
-      pattern: 'w[wx][0-9a-fA-F]{16}',
-      patternMessage: { zh: 'CorpID 为 ww 开头的 18 位字符', en: 'a Corp ID is 18 characters starting with "ww"' },
-    },
-    {
-      name: 'agentId',
-      label: { zh: '应用 AgentId', en: 'AgentId' },
-      help: { zh: '应用管理 → 自建应用详情页', en: 'App Management → the self-built app\'s page' },
-      type: 'number',
-      required: true,
-      secret: false,
-      min: 1,
-      max: 2147483647,
-    },
-    {
-      name: 'secret',
-      label: { zh: '应用 Secret', en: 'App Secret' },
-      help: { zh: '应用详情页 → Secret「查看」，发送到企业微信客户端后复制', en: 'App page → Secret → View; it is sent to your WeCom client' },
-      type: 'string',
-      required: true,
-      secret: true,
-      pattern: '[A-Za-z0-9_-]{43}',
-      patternMessage: { zh: 'Secret 为 43 位字母、数字、-、_', en: 'a Secret is 43 letters, digits, - or _' },
-    },
-    {
-      name: 'token',
-      label: { zh: '回调 Token', en: 'Callback Token' },
-      help: { zh: '应用详情页 →「接收消息 → 设置API接收」，可点「生成」', en: 'App page → Receive Messages → Set API receiving; you may generate one here' },
-      type: 'string',
-      required: true,
-      secret: true,
-      pattern: '[A-Za-z0-9]{1,32}',
-      patternMessage: { zh: 'Token 为不超过 32 位的英文或数字', en: 'a Token is up to 32 letters or digits' },
-      generate: 'token',
-    },
-    {
-      name: 'encodingAesKey',
-      label: { zh: 'EncodingAESKey', en: 'EncodingAESKey' },
-      help: { zh: '与企业微信后台「设置API接收」中填写的一致', en: 'Must equal the one entered under Set API receiving in WeCom' },
-      type: 'string',
-      required: true,
-      secret: true,
-      pattern: '[A-Za-z0-9]{43}',
-      patternMessage: { zh: 'EncodingAESKey 为 43 位英文或数字', en: 'an EncodingAESKey is 43 letters or digits' },
-      generate: 'encodingAesKey',
-    },
-    {
-      name: 'apiBaseUrl',
-      label: { zh: 'API 地址', en: 'API base URL' },
-      help: {
-        zh: '私有化部署或经代理（固定出口 IP）访问时修改',
-        en: 'Change it for a private deployment, or a proxy with a fixed egress IP',
-      },
-      type: 'url',
-      required: false,
-      secret: false,
-      default: WECOM_DEFAULT_API_BASE_URL,
-      advanced: true,
-    },
+    ...wecomCredentialFields({
+      afterCorpId: [
+        {
+          name: 'agentId',
+          label: { zh: '应用 AgentId', en: 'AgentId' },
+          help: { zh: '应用管理 → 自建应用详情页', en: 'App Management → the self-built app\'s page' },
+          type: 'number',
+          required: true,
+          secret: false,
+          min: 1,
+          max: 2147483647,
+        },
+      ],
+      secretLabel: { zh: '应用 Secret', en: 'App Secret' },
+      secretHelp: { zh: '应用详情页 → Secret「查看」，发送到企业微信客户端后复制', en: 'App page → Secret → View; it is sent to your WeCom client' },
+      tokenHelp: { zh: '应用详情页 →「接收消息 → 设置API接收」，可点「生成」', en: 'App page → Receive Messages → Set API receiving; you may generate one here' },
+    }),
     {
       name: 'replayToleranceSeconds',
       label: { zh: '回调时间戳容差（秒）', en: 'Callback timestamp tolerance (s)' },
@@ -103,28 +55,10 @@ export const wecomDescriptor: PlatformDescriptor = {
 };
 
 /** The saved configuration, as the adapter reads it (secrets decrypted by the caller). */
-export interface WecomConfig {
-  corpId: string;
+export interface WecomConfig extends WecomBaseConfig {
   agentId: number;
-  secret: string;
-  token: string;
-  encodingAesKey: string;
-  apiBaseUrl: string;
 }
 
 export function readWecomConfig(config: Readonly<Record<string, unknown>>): WecomConfig {
-  const str = (k: string): string => {
-    const v = config[k];
-    if (typeof v !== 'string' || v === '') throw new Error(`wecom config field ${k} missing`);
-    return v;
-  };
-  const base = typeof config['apiBaseUrl'] === 'string' && config['apiBaseUrl'] !== '' ? config['apiBaseUrl'] : WECOM_DEFAULT_API_BASE_URL;
-  return {
-    corpId: str('corpId'),
-    agentId: Number(config['agentId']),
-    secret: str('secret'),
-    token: str('token'),
-    encodingAesKey: str('encodingAesKey'),
-    apiBaseUrl: base.replace(/\/+$/, ''),
-  };
+  return { ...readWecomBaseConfig(config, 'wecom'), agentId: Number(config['agentId']) };
 }

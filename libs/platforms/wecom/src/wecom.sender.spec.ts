@@ -1,13 +1,6 @@
 import type { OutgoingMessage, PlatformErrorCode } from '@imbridge/contracts';
-import {
-  PlatformError,
-  type HttpClient,
-  type HttpRequest,
-  type HttpResponse,
-  type Recipient,
-  type SendContext,
-  type TokenProvider,
-} from '@imbridge/platform-core';
+import { PlatformError, type HttpRequest, type Recipient, type SendContext } from '@imbridge/platform-core';
+import { MemoryWecomTokens, ScriptedWecomHttp, type ScriptedReply } from '@imbridge/platform-wecom-common';
 import { readWecomConfig } from './wecom.descriptor';
 import { callWecomApi, fetchWecomToken, uploadFileName, WecomSender, wecomTokenKey } from './wecom.sender';
 
@@ -21,70 +14,11 @@ const CONFIG = {
 };
 const BASE = 'https://wecom.test';
 
-type Reply = { status?: number; body: unknown; headers?: Record<string, string> } | Error;
+type Reply = ScriptedReply;
 
-/** A scripted HttpClient: one queue of answers per API path, every request recorded. */
-class FakeHttpClient implements HttpClient {
-  readonly requests: HttpRequest[] = [];
-  private readonly scripts = new Map<string, Reply[]>();
-
-  script(path: string, ...replies: Reply[]): this {
-    this.scripts.set(path, [...(this.scripts.get(path) ?? []), ...replies]);
-    return this;
-  }
-
-  calls(path: string): HttpRequest[] {
-    return this.requests.filter((r) => new URL(r.url).pathname === path);
-  }
-
-  request(req: HttpRequest): Promise<HttpResponse> {
-    this.requests.push(req);
-    const path = new URL(req.url).pathname;
-    const reply = this.scripts.get(path)?.shift();
-    if (reply === undefined) return Promise.reject(new Error(`unexpected request to ${path}`));
-    if (reply instanceof Error) return Promise.reject(reply);
-    const status = reply.status ?? 200;
-    const body = Buffer.isBuffer(reply.body) ? reply.body : Buffer.from(typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body));
-    return Promise.resolve({
-      status,
-      headers: new Headers(reply.headers ?? { 'content-type': 'application/json' }),
-      body,
-      json<T>(): T {
-        try {
-          return JSON.parse(body.toString('utf8')) as T;
-        } catch (err) {
-          throw new PlatformError('TEMPORARY', `non-JSON answer (HTTP ${status})`, { cause: err, platformCode: `HTTP_${status}` });
-        }
-      },
-    });
-  }
-}
-
-/** An in-memory TokenProvider with the real contract: cached per key, invalidated only if still current. */
-class FakeTokenProvider implements TokenProvider {
-  readonly tokens = new Map<string, string>();
-  readonly invalidations: { key: string; failedToken: string }[] = [];
-  fetches = 0;
-
-  async get(key: string, fetchToken: () => Promise<{ token: string; expiresInSeconds: number }>): Promise<string> {
-    const cached = this.tokens.get(key);
-    if (cached !== undefined) return cached;
-    this.fetches++;
-    const { token } = await fetchToken();
-    this.tokens.set(key, token);
-    return token;
-  }
-
-  invalidate(key: string, failedToken: string): Promise<void> {
-    this.invalidations.push({ key, failedToken });
-    if (this.tokens.get(key) === failedToken) this.tokens.delete(key);
-    return Promise.resolve();
-  }
-}
-
-function setup(): { http: FakeHttpClient; tokens: FakeTokenProvider; ctx: SendContext } {
-  const http = new FakeHttpClient();
-  const tokens = new FakeTokenProvider();
+function setup(): { http: ScriptedWecomHttp; tokens: MemoryWecomTokens; ctx: SendContext } {
+  const http = new ScriptedWecomHttp();
+  const tokens = new MemoryWecomTokens();
   return { http, tokens, ctx: { integrationId: 'int-1', config: CONFIG, tokens, http, idempotencyKey: 'out-1' } };
 }
 

@@ -1,15 +1,26 @@
-import { createHash } from 'node:crypto';
-import type { OutgoingMessage } from '@imbridge/contracts';
+import type { OutgoingMessage, RenderedPart } from '@imbridge/contracts';
 import {
   PlatformError,
   type Recipient,
   type SendContext,
   type Sender,
   type SendResult,
+  type UploadFile,
 } from '@imbridge/platform-core';
 import { readWecomConfig, type WecomConfig } from './wecom.descriptor';
-import { mapWecomError, WECOM_TOKEN_ERRCODES } from './wecom-error.mapper';
+import {
+  callWecomWithToken,
+  fetchWecomAccessToken,
+  uploadWecomMediaFile,
+  WECOM_UPLOAD_MAX_BYTES,
+  WECOM_UPLOAD_MIN_BYTES,
+  wecomAccessTokenKey,
+  wecomUploadTooLarge,
+  type WecomUploadType,
+} from '@imbridge/platform-wecom-common';
+import { mapWecomError } from './wecom-error.mapper';
 import { markdownToPlainText, splitUtf8, truncateUtf8WithEllipsis } from './wecom-text';
+import { renderWecomMessage } from './wecom.render';
 
 interface WecomAnswer {
   errcode?: number;
@@ -18,25 +29,16 @@ interface WecomAnswer {
   expires_in?: number;
   msgid?: string;
   media_id?: string;
+  [key: string]: unknown;
 }
 
-/** Token cache key: one token per (CorpID, Secret); the secret itself never leaves this process. */
+/** Token cache key: one token per (CorpID, Secret), shared with the kf lib (wecom-common). */
 export function wecomTokenKey(cfg: WecomConfig): string {
-  const secretId = createHash('sha256').update(cfg.secret).digest('hex').slice(0, 16);
-  return `wecom:${cfg.corpId}:${secretId}`;
+  return wecomAccessTokenKey(cfg);
 }
 
-export async function fetchWecomToken(ctx: Pick<SendContext, 'http'>, cfg: WecomConfig): Promise<{ token: string; expiresInSeconds: number }> {
-  const url = `${cfg.apiBaseUrl}/cgi-bin/gettoken?corpid=${encodeURIComponent(cfg.corpId)}&corpsecret=${encodeURIComponent(cfg.secret)}`;
-  const res = await ctx.http.request({ method: 'GET', url });
-  if (res.status !== 200) throw new PlatformError('TEMPORARY', `WeCom gettoken: HTTP ${res.status}`, { platformCode: `HTTP_${res.status}` });
-  const body = res.json<WecomAnswer>();
-  if (body.errcode === 0 && body.access_token) {
-    return { token: body.access_token, expiresInSeconds: body.expires_in ?? 7200 };
-  }
-  // 40001 on gettoken is a wrong secret: a config problem, never a token refresh.
-  const err = mapWecomError(body.errcode ?? -1, body.errmsg ?? 'no errcode', 'gettoken');
-  throw err.code === 'AUTH_EXPIRED' ? new PlatformError('CONFIG', err.message, { platformCode: err.platformCode }) : err;
+export function fetchWecomToken(ctx: Pick<SendContext, 'http'>, cfg: WecomConfig): Promise<{ token: string; expiresInSeconds: number }> {
+  return fetchWecomAccessToken(ctx, cfg, mapWecomError);
 }
 
 /** message/send limits (bytes of UTF-8), doc 90236. */
@@ -46,44 +48,30 @@ export const WECOM_DESCRIPTION_MAX_BYTES = 512;
 export const WECOM_NEWS_MAX_ARTICLES = 8;
 /** duplicate_check_interval of the parts of a split text: longer than the outbox's retries take. */
 export const WECOM_SPLIT_DUPLICATE_CHECK_SECONDS = 3600;
-/** Upload size limits of media/upload (doc 90253); every file must be > 5 bytes. */
-export const WECOM_UPLOAD_MAX_BYTES = { image: 10 * 1024 * 1024, file: 20 * 1024 * 1024 } as const;
-export const WECOM_UPLOAD_MIN_BYTES = 6;
+/** Upload size limits of media/upload (doc 90253), shared with the kf lib. */
+export { WECOM_UPLOAD_MAX_BYTES, WECOM_UPLOAD_MIN_BYTES, type WecomUploadType };
 
 /**
  * Calls a WeCom API with the shared access token; on a token error refreshes once (invalidating only
  * the token that failed) and retries the call once. `body` is built per attempt (a FormData for uploads).
  */
-async function callWithToken(
+function callWithToken(
   ctx: SendContext,
   cfg: WecomConfig,
   api: string,
   query: Record<string, string>,
   makeRequest: () => { headers?: Record<string, string>; body: string | FormData },
 ): Promise<WecomAnswer> {
-  const key = wecomTokenKey(cfg);
-  const extra = Object.entries(query)
-    .map(([k, v]) => `&${encodeURIComponent(k)}=${encodeURIComponent(v)}`)
-    .join('');
-  for (let attempt = 0; ; attempt++) {
-    const token = await ctx.tokens.get(key, () => fetchWecomToken(ctx, cfg));
-    const { headers, body } = makeRequest();
-    const res = await ctx.http.request({
-      method: 'POST',
-      url: `${cfg.apiBaseUrl}/cgi-bin/${api}?access_token=${encodeURIComponent(token)}${extra}`,
-      ...(headers ? { headers } : {}),
-      body,
-    });
-    if (res.status !== 200) throw new PlatformError('TEMPORARY', `WeCom ${api}: HTTP ${res.status}`, { platformCode: `HTTP_${res.status}` });
-    const answer = res.json<WecomAnswer>();
-    const errcode = answer.errcode ?? -1;
-    if (errcode === 0) return answer;
-    if (WECOM_TOKEN_ERRCODES.has(errcode) && attempt === 0) {
-      await ctx.tokens.invalidate(key, token);
-      continue;
-    }
-    throw mapWecomError(errcode, answer.errmsg ?? '', api);
-  }
+  return callWecomWithToken<WecomAnswer>(ctx, cfg, {
+    api,
+    query,
+    label: 'WeCom',
+    mapError: mapWecomError,
+    makeRequest: () => {
+      const { headers, body } = makeRequest();
+      return { method: 'POST', ...(headers ? { headers } : {}), body };
+    },
+  });
 }
 
 /** POSTs `body` as JSON to a WeCom API, with token refresh-once-and-retry-once. */
@@ -92,31 +80,17 @@ export async function callWecomApi(ctx: SendContext, cfg: WecomConfig, api: stri
   return callWithToken(ctx, cfg, api, {}, () => ({ headers: { 'content-type': 'application/json' }, body: json }));
 }
 
-export type WecomUploadType = 'image' | 'voice' | 'video' | 'file';
-
 /**
  * `media/upload`: multipart/form-data with the file in the field `media` (with filename). Returns the
  * media_id (valid 3 days).
  */
-export async function uploadWecomMedia(
+export function uploadWecomMedia(
   ctx: SendContext,
   cfg: WecomConfig,
   type: WecomUploadType,
   file: { bytes: Buffer; fileName: string; contentType: string },
 ): Promise<string> {
-  if (file.bytes.length < WECOM_UPLOAD_MIN_BYTES) {
-    throw new PlatformError('INVALID', `WeCom media/upload: a file must be larger than 5 bytes (got ${file.bytes.length})`, { platformCode: 'MEDIA_TOO_SMALL' });
-  }
-  const answer = await callWithToken(ctx, cfg, 'media/upload', { type }, () => {
-    const form = new FormData();
-    // A copy into a plain ArrayBuffer: Blob wants BlobParts, and a pooled Buffer may share memory.
-    const bytes = new Uint8Array(file.bytes.length);
-    bytes.set(file.bytes);
-    form.append('media', new Blob([bytes], { type: file.contentType }), file.fileName);
-    return { body: form };
-  });
-  if (!answer.media_id) throw new PlatformError('TEMPORARY', 'WeCom media/upload: answer without media_id', { platformCode: 'NO_MEDIA_ID' });
-  return answer.media_id;
+  return uploadWecomMediaFile(ctx, cfg, type, file, { label: 'WeCom', mapError: mapWecomError });
 }
 
 const EXT_BY_TYPE: Record<string, string> = {
@@ -164,6 +138,17 @@ type MediaMessage = Extract<OutgoingMessage, { type: 'image' | 'file' }>;
  * textcard and news (titles/descriptions cut to their byte limits).
  */
 export class WecomSender implements Sender {
+  render(message: OutgoingMessage): RenderedPart[] {
+    return renderWecomMessage(message);
+  }
+
+  /** media/upload (3-day media_id) for a file we hold, e.g. an image an agent uploaded. */
+  upload(ctx: SendContext, file: UploadFile): Promise<string> {
+    const tooLarge = wecomUploadTooLarge(file);
+    if (tooLarge) return Promise.reject(tooLarge);
+    return uploadWecomMedia(ctx, readWecomConfig(ctx.config), file.kind, file);
+  }
+
   async send(ctx: SendContext, to: Recipient, message: OutgoingMessage): Promise<SendResult> {
     const cfg = readWecomConfig(ctx.config);
     if (to.kind !== 'user') throw new PlatformError('INVALID', 'WeCom app messages go to users', { platformCode: 'RECIPIENT' });

@@ -9,7 +9,7 @@ async function main(): Promise<void> {
   }
   const host = process.env['HOST'] ?? '127.0.0.1';
   const sim = await startPlatformSim({ port, host });
-  console.log(`[platform-sim] listening on ${sim.url} (WeCom API at ${sim.url}/cgi-bin, control API at ${sim.url}/_sim)`);
+  console.log(`[platform-sim] listening on ${sim.url} (WeCom API at ${sim.url}/cgi-bin, control API at ${sim.url}/_sim, chat page at ${sim.url}/chat)`);
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {

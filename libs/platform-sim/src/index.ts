@@ -8,3 +8,7 @@ export type * from './wecom/wecom-sim.types';
 export type { CallRecord } from './core/call-log.recorder';
 export type { FaultSpec } from './core/fault-script.registry';
 export { cdata } from './core/xml.util';
+export { KfSim, type KfFaultSpec, type KfAppendResult } from './wecom-kf/kf-sim';
+export { KF_APIS, type KfApi } from './wecom-kf/kf-api.handlers';
+export { KF_ERRORS, KF_FAIL_TYPE } from './wecom-kf/kf-error-codes.constants';
+export type * from './wecom-kf/kf-sim.types';

@@ -1,7 +1,9 @@
 import { jsonResponse } from './core/sim-http.types';
 import { SimRouter } from './core/sim-router';
 import { startSimServer } from './core/sim-server';
+import { ChatSim } from './chat/chat-sim';
 import { WecomSim } from './wecom/wecom-sim';
+import { KfSim } from './wecom-kf/kf-sim';
 
 export interface PlatformSimOptions {
   /** 0 (default) = a random free port. */
@@ -14,6 +16,10 @@ export interface PlatformSim {
   /** Base URL, e.g. `http://127.0.0.1:39123`; point every platform's API base URL here. */
   readonly url: string;
   readonly wecom: WecomSim;
+  /** 微信客服 (WeCom customer service) accounts, message logs, sessions; auth/crypto via `wecom`. */
+  readonly kf: KfSim;
+  /** The chat page (`GET /chat`): a person plays a WeCom user talking to a registered app. */
+  readonly chat: ChatSim;
   /** Forgets all state of every platform (apps, tokens, messages, calls, faults, ...). */
   reset(): void;
   close(): Promise<void>;
@@ -23,10 +29,17 @@ export interface PlatformSim {
 export async function startPlatformSim(opts: PlatformSimOptions = {}): Promise<PlatformSim> {
   const router = new SimRouter();
   const wecom = new WecomSim();
-  wecom.register(router);
+  const chat = new ChatSim(wecom);
+  const kf = new KfSim(wecom);
+  kf.register(router);
+  // The chat page learns apps and their callback URLs from the WeCom control routes.
+  wecom.register(chat.observe(router));
+  chat.register(router);
 
   const reset = (): void => {
     wecom.reset();
+    chat.reset();
+    kf.reset();
   };
   router.add('GET', '/_sim/health', () => jsonResponse(200, { ok: true, platforms: ['wecom'] }));
   router.add('POST', '/_sim/reset', () => {
@@ -35,5 +48,5 @@ export async function startPlatformSim(opts: PlatformSimOptions = {}): Promise<P
   });
 
   const server = await startSimServer(router, { port: opts.port ?? 0, host: opts.host ?? '127.0.0.1' });
-  return { url: server.url, wecom, reset, close: () => server.close() };
+  return { url: server.url, wecom, chat, kf, reset, close: () => server.close() };
 }

@@ -6,7 +6,7 @@ import { WecomApiHandlers, type WecomApi } from './wecom-api.handlers';
 import { WecomCallbackClient } from './wecom-callback.client';
 import { registerWecomControlRoutes } from './wecom-control.routes';
 import type { WecomAddMediaOptions, WecomApp, WecomAppOptions, WecomMedia, WecomSentMessage, WecomSimSettings } from './wecom-sim.types';
-import { WecomStateStore } from './wecom-state.store';
+import { WecomStateStore, type TokenCheck } from './wecom-state.store';
 
 /** A fault script for one WeCom API (`gettoken`, `message/send`, `media/upload`, `media/get`, `agent/get`). */
 export interface WecomFaultSpec extends FaultSpec {
@@ -60,6 +60,11 @@ export class WecomSim {
   /** Existing access tokens of the corp answer 42001; returns how many were affected. */
   expireTokens(corpId: string): number {
     return this.state.expireTokens(corpId);
+  }
+
+  /** Resolves an access_token issued by gettoken to its app (used by sibling APIs such as 微信客服). */
+  checkAccessToken(token: string | null): TokenCheck {
+    return this.state.checkToken(token);
   }
 
   /** gettoken calls with `corpid=corpId` since the last reset (failed ones included). */

@@ -1,12 +1,11 @@
 import { newSimCorp, type SimCorp } from './sim-corp';
-import { DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { randomBytes } from 'node:crypto';
 import type { ConversationView, MessageView } from '@imbridge/contracts';
 import { startPlatformSim, type PlatformSim } from '@imbridge/platform-sim';
 import { expectEventually } from '@imbridge/testing';
-import type { InboundMessage } from '@imbridge/contracts';
-import { BotPipeline } from '../src/keyword-rules/bot-pipeline.service';
 import type { KeywordRuleView, KeywordTestResult } from '../src/keyword-rules/keyword-rule.dto';
+import { FAST, newAgent, openDataSource, rerunInboxEventTwice, type ErrorBody } from './helpers';
 import { startTestApp, type TestApp } from './test-app';
 
 /**
@@ -17,32 +16,19 @@ import { startTestApp, type TestApp } from './test-app';
 jest.setTimeout(30_000);
 
 const AGENT_ID = 1000002;
-const FAST = { IMBRIDGE_RETRY_BASE_MS: '50', IMBRIDGE_SEND_RATE_PER_SECOND: '1000' };
 
 let sim: PlatformSim;
 let app: TestApp;
 let ds: DataSource;
 let agentToken = '';
 
-interface ErrorBody {
-  statusCode: number;
-  code: string;
-  message: string;
-  messageZh?: string;
-  details?: { field: string; message: { zh: string; en: string } }[];
-}
-
 type Corp = SimCorp;
 
 beforeAll(async () => {
   sim = await startPlatformSim();
   app = await startTestApp(FAST);
-  ds = new DataSource({ type: 'postgres', url: app.databaseUrl });
-  await ds.initialize();
-  const password = 'agent-password-keywords';
-  const created = await app.api('POST', '/api/users', { username: 'kw-agent', password, role: 'agent' }, app.adminToken);
-  expect(created.status).toBe(201);
-  agentToken = (await app.api<{ accessToken: string }>('POST', '/api/auth/login', { username: 'kw-agent', password })).body.accessToken;
+  ds = await openDataSource(app);
+  agentToken = (await newAgent(app, 'kw-agent')).token;
 });
 afterAll(async () => {
   await ds?.destroy();
@@ -309,11 +295,7 @@ describe('keyword replies through WeCom', () => {
     await say(corp, 'chenjiu', '重复');
     await expectEventually(() => expect(deliveredTo(corp, 'chenjiu')).toEqual(['只回复一次']));
     const conv = await conversationOf(corp, 'chenjiu');
-    const [event] = (await ds.query(`SELECT id::text AS id, payload FROM inbox_events WHERE integration_id = $1`, [corp.integrationId])) as { id: string; payload: InboundMessage }[];
-    // What a second run of the job would do: the same event through the pipeline, here twice at once.
-    const bot = app.running.app.get(BotPipeline);
-    const ctx = { conversationId: conv.id, integrationId: corp.integrationId, inboxEventId: event!.id };
-    await Promise.all([bot.onInbound(event!.payload, ctx), bot.onInbound(event!.payload, ctx)]);
+    await rerunInboxEventTwice(app, ds, corp.integrationId, conv.id);
     await settle();
     expect(deliveredTo(corp, 'chenjiu')).toEqual(['只回复一次']);
     expect((await messagesOf(conv.id)).map((m) => m.direction)).toEqual(['in', 'out']);

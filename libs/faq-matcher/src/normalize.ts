@@ -71,6 +71,10 @@ export const DOMAIN_SYNONYMS: ReadonlyArray<readonly [string, string]> = [
   ['密马', '密码'],
   ['真人', '人工'],
   ['手机号码', '手机号'],
+  ['过年', '春节'],
+  ['几天', '多久'],
+  ['便宜', '优惠'],
+  ['上班时间', '营业时间'],
 ];
 
 const T2S_SIMP_CHARS = Array.from(T2S_SIMP);

@@ -4,14 +4,10 @@ import type { Repository } from 'typeorm';
 import { IntegrationEntity, KeywordRuleEntity, type KeywordMatchType, type KeywordReply } from '@imbridge/persistence';
 import { type AuditActor, AuditService } from '../audit/audit.service';
 import { ApiError, notFound } from '../common/api-error';
+import { checkIntegrationExists, type FieldError, validationFailed } from '../common/field-errors';
 import { isUuid } from '../common/ids';
 import type { CreateKeywordRuleDto, KeywordRuleView, KeywordTestResult, UpdateKeywordRuleDto } from './keyword-rule.dto';
 import { matchingKeyword, regexProblem } from './keyword-matcher';
-
-interface FieldError {
-  field: string;
-  message: { zh: string; en: string };
-}
 
 const MAX_TEXT = 20000;
 const MAX_URL = 2048;
@@ -29,10 +25,6 @@ export function keywordRuleView(r: KeywordRuleEntity): KeywordRuleView {
     createdAt: new Date(r.createdAt).toISOString(),
     updatedAt: new Date(r.updatedAt).toISOString(),
   };
-}
-
-function validationFailed(details: FieldError[]): ApiError {
-  return new ApiError(400, 'VALIDATION_FAILED', details.map((d) => `${d.field}: ${d.message.en}`).join('; '), '请求参数有误', details);
 }
 
 const isHttpUrl = (v: unknown): v is string => typeof v === 'string' && v.length <= MAX_URL && /^https?:\/\/[^\s]+$/i.test(v);
@@ -123,10 +115,10 @@ export class KeywordRulesService {
 
   async create(dto: CreateKeywordRuleDto, actor: AuditActor): Promise<KeywordRuleView> {
     const errors: FieldError[] = [];
-    await this.checkIntegration(dto.integrationId, errors);
+    await checkIntegrationExists(this.integrations, dto.integrationId, errors);
     checkKeywords(dto.keywords, dto.matchType, errors);
     const reply = parseReply(dto.reply, errors);
-    if (errors.length || !reply) throw validationFailed(errors);
+    if (errors.length || !reply) throw validationFailed(errors, '请求参数有误');
     const row = await this.rules.save(
       this.rules.create({
         integrationId: dto.integrationId,
@@ -145,13 +137,13 @@ export class KeywordRulesService {
   async update(id: string, dto: UpdateKeywordRuleDto, actor: AuditActor): Promise<KeywordRuleView> {
     const row = await this.find(id);
     const errors: FieldError[] = [];
-    if (dto.integrationId !== undefined) await this.checkIntegration(dto.integrationId, errors);
+    if (dto.integrationId !== undefined) await checkIntegrationExists(this.integrations, dto.integrationId, errors);
     const keywords = dto.keywords ?? row.keywords;
     const matchType = dto.matchType ?? row.matchType;
     // Re-checked when either changes: switching a rule to regex must validate its existing keywords.
     checkKeywords(keywords, matchType, errors);
     const reply = dto.reply !== undefined ? parseReply(dto.reply, errors) : row.reply;
-    if (errors.length || !reply) throw validationFailed(errors);
+    if (errors.length || !reply) throw validationFailed(errors, '请求参数有误');
     const changes: Partial<KeywordRuleEntity> = {
       ...(dto.integrationId !== undefined ? { integrationId: dto.integrationId } : {}),
       ...(dto.name !== undefined ? { name: dto.name.trim() } : {}),
@@ -199,13 +191,6 @@ export class KeywordRulesService {
     const row = isUuid(id) ? await this.rules.findOne({ where: { id } }) : null;
     if (!row) throw notFound('keyword rule', '关键词规则');
     return row;
-  }
-
-  private async checkIntegration(integrationId: string | null, errors: FieldError[]): Promise<void> {
-    if (integrationId === null) return;
-    if (!(await this.integrations.exists({ where: { id: integrationId } }))) {
-      errors.push({ field: 'integrationId', message: { en: 'no such integration', zh: '接入不存在' } });
-    }
   }
 
   private summary(r: KeywordRuleEntity): Record<string, unknown> {

@@ -31,5 +31,5 @@ describe('FAQ matcher evaluation (labelled Chinese paraphrase set)', () => {
 });
 
 // Measured values minus ~0.03 (see README for the measured numbers).
-const TUNE_FLOOR = { precision: 0.87, recall: 0.85 };
+const TUNE_FLOOR = { precision: 0.89, recall: 0.88 };
 const HELD_OUT_FLOOR = { precision: 0.82, recall: 0.8 };

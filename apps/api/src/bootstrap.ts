@@ -29,6 +29,11 @@ import { VerificationFilesService } from './verification-files/verification-file
 /** Callback bodies are small; anything larger is refused before it is read (64 KB). */
 export const CALLBACK_BODY_LIMIT = 64 * 1024;
 const API_BODY_LIMIT = 1024 * 1024;
+/** Upload routes that take raw file bytes (FAQ spreadsheets, images agents send) get more room. */
+export const UPLOAD_BODY_LIMITS: Record<string, number> = {
+  '/api/faq/import': 10 * 1024 * 1024,
+  '/api/media/upload': 11 * 1024 * 1024,
+};
 const MAX_JSON_DEPTH = 64;
 
 /** True when arrays/objects nest deeper than `max` (a linear scan; validation would recurse). */
@@ -62,6 +67,8 @@ export interface RunningApp {
 function configureBodyParsing(fastify: FastifyInstance): void {
   fastify.addHook('onRoute', (route) => {
     if (route.url.startsWith('/callbacks/')) route.bodyLimit = CALLBACK_BODY_LIMIT;
+    const upload = UPLOAD_BODY_LIMITS[route.url];
+    if (upload !== undefined) route.bodyLimit = upload;
   });
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
   fastify.removeAllContentTypeParsers();

@@ -1,9 +1,9 @@
-import { DataSource } from 'typeorm';
-import type { ConversationView, InboundMessage } from '@imbridge/contracts';
+import type { DataSource } from 'typeorm';
+import type { ConversationView } from '@imbridge/contracts';
 import { startPlatformSim, type PlatformSim } from '@imbridge/platform-sim';
 import { expectEventually } from '@imbridge/testing';
-import { BotPipeline } from '../src/keyword-rules/bot-pipeline.service';
 import { HANDOFF_ACK, matchHandoff } from '../src/keyword-rules/handoff';
+import { FAST, newAgent, openDataSource, rerunInboxEventTwice, type Agent, type ErrorBody } from './helpers';
 import { newSimCorp, openSimConversation, type SimCorp } from './sim-corp';
 import { startTestApp, type TestApp } from './test-app';
 
@@ -15,20 +15,6 @@ import { startTestApp, type TestApp } from './test-app';
 
 jest.setTimeout(30_000);
 
-const FAST = { IMBRIDGE_RETRY_BASE_MS: '50', IMBRIDGE_SEND_RATE_PER_SECOND: '1000' };
-
-interface ErrorBody {
-  statusCode: number;
-  code: string;
-  message: string;
-  messageZh?: string;
-}
-
-interface Agent {
-  id: string;
-  username: string;
-  token: string;
-}
 
 let sim: PlatformSim;
 let app: TestApp;
@@ -37,22 +23,13 @@ let alice: Agent;
 let bob: Agent;
 let disabledUserId = '';
 
-async function newAgent(username: string): Promise<Agent> {
-  const password = `${username}-password-states`;
-  const created = await app.api<{ id: string }>('POST', '/api/users', { username, password, role: 'agent' }, app.adminToken);
-  expect(created.status).toBe(201);
-  const token = (await app.api<{ accessToken: string }>('POST', '/api/auth/login', { username, password })).body.accessToken;
-  return { id: created.body.id, username, token };
-}
-
 beforeAll(async () => {
   sim = await startPlatformSim();
   app = await startTestApp(FAST);
-  ds = new DataSource({ type: 'postgres', url: app.databaseUrl });
-  await ds.initialize();
-  alice = await newAgent('st-alice');
-  bob = await newAgent('st-bob');
-  disabledUserId = (await newAgent('st-gone')).id;
+  ds = await openDataSource(app);
+  alice = await newAgent(app, 'st-alice');
+  bob = await newAgent(app, 'st-bob');
+  disabledUserId = (await newAgent(app, 'st-gone')).id;
   await ds.query('UPDATE users SET disabled = true WHERE id = $1', [disabledUserId]);
 });
 afterAll(async () => {
@@ -233,10 +210,7 @@ describe('conversation states through WeCom', () => {
 
     // What a second run of the job would do, twice at once, with the chat back with the bot.
     await ds.query(`UPDATE conversations SET state = 'bot' WHERE id = $1`, [conv.id]);
-    const [event] = (await ds.query(`SELECT id::text AS id, payload FROM inbox_events WHERE integration_id = $1`, [corp.integrationId])) as { id: string; payload: InboundMessage }[];
-    const bot = app.running.app.get(BotPipeline);
-    const ctx = { conversationId: conv.id, integrationId: corp.integrationId, inboxEventId: event!.id };
-    await Promise.all([bot.onInbound(event!.payload, ctx), bot.onInbound(event!.payload, ctx)]);
+    await rerunInboxEventTwice(app, ds, corp.integrationId, conv.id);
     await settle();
     expect(deliveredTo(corp, 'zhaoliu')).toEqual([HANDOFF_ACK]);
     const out: { n: number }[] = await ds.query(`SELECT count(*)::int AS n FROM messages WHERE conversation_id = $1 AND direction = 'out'`, [conv.id]);

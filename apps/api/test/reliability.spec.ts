@@ -101,6 +101,8 @@ async function createWecomIntegration(app: TestApp, simApp: WecomApp, apiBaseUrl
     app.adminToken,
   );
   expect({ status: res.status, body: res.status === 201 ? 'ok' : res.body }).toEqual({ status: 201, body: 'ok' });
+  // These tests count stored messages: a silent bot (no fallback answer to unmatched messages).
+  expect((await app.api('PUT', `/api/integrations/${res.body.id}/bot`, { fallbackText: null, handoffAfterFailures: 0 }, app.adminToken)).status).toBe(200);
   return res.body;
 }
 

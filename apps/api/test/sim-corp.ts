@@ -23,7 +23,7 @@ const alnum = (n: number): string => randomBytes(n).toString('base64').replace(/
 export async function newSimCorp(
   app: TestApp,
   sim: PlatformSim,
-  opts: { name?: string; register?: boolean; secretOverride?: string; agentId?: number } = {},
+  opts: { name?: string; register?: boolean; secretOverride?: string; agentId?: number; botDefaults?: boolean } = {},
 ): Promise<SimCorp> {
   const creds = {
     corpId: `ww${randomBytes(8).toString('hex')}`,
@@ -36,6 +36,12 @@ export async function newSimCorp(
   const config = wecomConfig({ ...creds, secret: opts.secretOverride ?? creds.secret, apiBaseUrl: sim.url });
   const res = await app.api<IntegrationView>('POST', '/api/integrations', { platform: 'wecom', name: `${opts.name ?? 'sim'} ${creds.corpId}`, config }, app.adminToken);
   expect({ status: res.status, body: res.status === 201 ? 'created' : res.body }).toEqual({ status: 201, body: 'created' });
+  if (opts.botDefaults !== true) {
+    // The bot's defaults answer every unmatched message with a fallback text and hand off after 3 in a
+    // row; specs about sending, keywords and states expect a silent bot unless they set one up.
+    const bot = await app.api('PUT', `/api/integrations/${res.body.id}/bot`, { fallbackText: null, handoffAfterFailures: 0 }, app.adminToken);
+    expect(bot.status).toBe(200);
+  }
   return { corpId: creds.corpId, secret: creds.secret, integrationId: res.body.id, callbackUrl: res.body.callbackUrl };
 }
 

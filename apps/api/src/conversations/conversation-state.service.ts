@@ -5,6 +5,7 @@ import type { ConversationState, ConversationView } from '@imbridge/contracts';
 import { type AuditActor, AuditService } from '../audit/audit.service';
 import { ApiError, notFound } from '../common/api-error';
 import { UUID_PATTERN as UUID } from '../common/ids';
+import { DeskNotifier } from '../realtime/desk-notifier.service';
 
 /** Who moved a conversation when no person did (handoff keyword, reopen on a new message). */
 export const SYSTEM_ACTOR: AuditActor = { id: null, username: null };
@@ -12,7 +13,7 @@ export const SYSTEM_ACTOR: AuditActor = { id: null, username: null };
 const STATE_ZH: Record<ConversationState, string> = { bot: '机器人接待', queued: '排队中', assigned: '人工接待中', closed: '已关闭' };
 
 interface Transition {
-  action: 'handoff' | 'claim' | 'transfer' | 'close' | 'reopen';
+  action: 'handoff' | 'claim' | 'assign' | 'transfer' | 'close' | 'reopen';
   from: ConversationState[];
   to: ConversationState;
   /** The new assignee; `undefined` keeps the current one. */
@@ -40,6 +41,7 @@ export class ConversationStateService {
   constructor(
     private readonly ds: DataSource,
     private readonly audit: AuditService,
+    private readonly notifier: DeskNotifier,
   ) {}
 
   async view(id: string): Promise<ConversationView> {
@@ -64,13 +66,21 @@ export class ConversationStateService {
     const target: { disabled: boolean }[] = UUID.test(assigneeId) ? await this.ds.query('SELECT disabled FROM users WHERE id = $1', [assigneeId]) : [];
     if (target.length === 0) throw new ApiError(400, 'INVALID_ASSIGNEE', 'the assignee does not exist', '指定的客服不存在');
     if (target[0]!.disabled) throw new ApiError(400, 'INVALID_ASSIGNEE', 'the assignee is disabled', '指定的客服已被停用');
-    await this.run(id, { action: 'transfer', from: ['assigned'], to: 'assigned', assigneeId }, actor);
+    const done = await this.run(id, { action: 'transfer', from: ['assigned'], to: 'assigned', assigneeId }, actor);
+    if (done.previousAssigneeId !== done.assigneeId) this.notifier.queueChanged();
     return this.view(id);
   }
 
   async close(id: string, actor: AuditActor): Promise<ConversationView> {
-    await this.run(id, { action: 'close', from: ['bot', 'queued', 'assigned'], to: 'closed' }, actor);
+    const done = await this.run(id, { action: 'close', from: ['bot', 'queued', 'assigned'], to: 'closed' }, actor);
+    // The assignee's capacity is free again.
+    if (done.from === 'assigned') this.notifier.queueChanged();
     return this.view(id);
+  }
+
+  /** Auto-assignment: queued → assigned to `userId`, inside the caller's transaction (actor: system). */
+  assign(m: EntityManager, id: string, userId: string): Promise<TransitionResult | null> {
+    return this.apply(m, id, { action: 'assign', from: ['queued'], to: 'assigned', assigneeId: userId }, SYSTEM_ACTOR, { auto: true });
   }
 
   /** bot → queued inside the caller's transaction; null when the chat is no longer with the bot. */
@@ -86,7 +96,10 @@ export class ConversationStateService {
   private async run(id: string, t: Transition, actor: AuditActor): Promise<TransitionResult> {
     if (!UUID.test(id)) throw notFound('conversation', '会话');
     const done = await this.ds.transaction((m) => this.apply(m, id, t, actor));
-    if (done) return done;
+    if (done) {
+      this.announce(id, done);
+      return done;
+    }
     const rows: { state: ConversationState }[] = await this.ds.query('SELECT state FROM conversations WHERE id = $1', [id]);
     if (rows.length === 0) throw notFound('conversation', '会话');
     const state = rows[0]!.state;
@@ -100,6 +113,20 @@ export class ConversationStateService {
     );
   }
 
+  /**
+   * After the commit of a transition: the chat's update to whoever sees it (the previous assignee
+   * too), and the presence of the agents whose active chat count changed.
+   */
+  announce(id: string, done: TransitionResult): void {
+    this.notifier.conversationChanged(id, { previousAssigneeId: done.previousAssigneeId, previousState: done.from });
+    const wasActive = done.from === 'assigned' ? done.previousAssigneeId : null;
+    const isActive = done.to === 'assigned' ? done.assigneeId : null;
+    if (wasActive !== isActive) {
+      if (wasActive) this.notifier.presenceChanged(wasActive);
+      if (isActive) this.notifier.presenceChanged(isActive);
+    }
+  }
+
   /** The one conditional UPDATE, plus its audit row; null when the state was not one of `t.from`. */
   private async apply(m: EntityManager, id: string, t: Transition, actor: AuditActor, details: Record<string, unknown> = {}): Promise<TransitionResult | null> {
     const keepAssignee = t.assigneeId === undefined;
@@ -108,11 +135,14 @@ export class ConversationStateService {
     type Row = { from_state: ConversationState; from_assignee: string | null; assignee_id: string | null };
     // TypeORM's postgres driver returns [rows, affected count] for an UPDATE.
     const [rows]: [Row[], number] = await m.query(
-      `UPDATE conversations c SET state = $3, assignee_id = CASE WHEN $4 THEN c.assignee_id ELSE $5::uuid END, updated_at = now()
+      `UPDATE conversations c SET state = $3, assignee_id = CASE WHEN $4 THEN c.assignee_id ELSE $5::uuid END, updated_at = now(),
+         queued_at = CASE WHEN $6 THEN now() ELSE c.queued_at END,
+         -- Every change of hands starts the bot's failure streak afresh (e.g. after close → reopen).
+         bot_failures = 0
        FROM (SELECT id, state, assignee_id FROM conversations WHERE id = $1 FOR UPDATE) old
        WHERE c.id = old.id AND c.state = ANY($2::varchar[])
        RETURNING old.state AS from_state, old.assignee_id AS from_assignee, c.assignee_id`,
-      [id, t.from, t.to, keepAssignee, keepAssignee ? null : t.assigneeId],
+      [id, t.from, t.to, keepAssignee, keepAssignee ? null : t.assigneeId, t.to === 'queued'],
     );
     if (rows.length === 0) return null;
     const r = rows[0]!;

@@ -1,9 +1,12 @@
 import { Injectable, Logger, Optional } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { ConversationState, InboundMessage } from '@imbridge/contracts';
-import { ConversationStateService } from '../conversations/conversation-state.service';
+import { kfNotifyFromEvent } from '@imbridge/platform-wecom-kf';
+import { ConversationStateService, type TransitionResult } from '../conversations/conversation-state.service';
+import { DeskNotifier } from '../realtime/desk-notifier.service';
 import { BotPipeline } from '../keyword-rules/bot-pipeline.service';
 import { MediaService } from '../media/media.service';
+import { KfPuller } from '../kf/kf-puller.service';
 
 const MAX_ATTEMPTS = 5;
 const BATCH = 100;
@@ -14,6 +17,9 @@ interface StoredInbound {
   conversationState: ConversationState;
   /** A media row registered in the same transaction, to be downloaded after the commit. */
   newMediaFileId?: string;
+  messageId: string;
+  /** Set when the message reopened a closed chat. */
+  reopened: TransitionResult | null;
 }
 
 interface PendingRow {
@@ -42,7 +48,9 @@ export class InboxService {
     private readonly ds: DataSource,
     private readonly bot: BotPipeline,
     private readonly states: ConversationStateService,
+    private readonly notifier: DeskNotifier,
     @Optional() private readonly media?: MediaService,
+    @Optional() private readonly kf?: KfPuller,
   ) {}
 
   async processConversation(integrationId: string, conversationKey: string): Promise<number> {
@@ -62,6 +70,9 @@ export class InboxService {
           );
           if (rows.length === 0) break;
           for (const row of rows) {
+            const kf = await this.handleKfNotify(runner.manager, integrationId, conversationKey, row);
+            if (kf === 'pulled') processed++;
+            if (kf !== null) continue;
             await runner.startTransaction();
             let stored: StoredInbound | null;
             try {
@@ -70,6 +81,7 @@ export class InboxService {
               processed++;
               // Media is downloaded by its own queue, after the commit and outside this lock.
               if (stored?.newMediaFileId) this.media?.afterCommit(stored.newMediaFileId);
+              if (stored) this.announce(stored);
             } catch (err) {
               await runner.rollbackTransaction();
               await this.recordFailure(row, err);
@@ -77,7 +89,10 @@ export class InboxService {
             }
             // After the commit (a rolled-back event never gets a reply), still under the lock (replies
             // keep the order of the messages they answer).
-            if (stored?.conversationState === 'bot') await this.runBot(integrationId, row, stored.conversationId);
+            // A message a servicer sent from the WeCom client (微信客服 origin 5) is stored, never answered.
+            if (stored?.conversationState === 'bot' && row.payload.extra?.['from_servicer'] !== '1') {
+              await this.runBot(integrationId, row, stored.conversationId);
+            }
           }
           if (rows.length < BATCH) break;
         }
@@ -88,6 +103,32 @@ export class InboxService {
       await runner.release();
     }
     return processed;
+  }
+
+  /**
+   * A 微信客服 "new messages" notification is not a chat message: it triggers the pull (which stores
+   * the messages as their own inbox events) and is then marked processed. A failed pull counts as a
+   * failed attempt of this event, so it is retried like any other.
+   */
+  private async handleKfNotify(m: EntityManager, integrationId: string, conversationKey: string, row: PendingRow): Promise<'pulled' | 'failed' | null> {
+    if (!this.kf) return null;
+    const notify = kfNotifyFromEvent(row.payload);
+    if (!notify || conversationKey !== `kf:${notify.openKfId}`) return null;
+    try {
+      await this.kf.pull(integrationId, notify.openKfId, notify.token);
+      await m.query(`UPDATE inbox_events SET status = 'processed', processed_at = now(), attempts = attempts + 1 WHERE id = $1`, [row.id]);
+      return 'pulled';
+    } catch (err) {
+      await this.recordFailure(row, err);
+      return 'failed';
+    }
+  }
+
+  /** The desk hears of the committed message, and of the chat (state, unread count, preview). */
+  private announce(stored: StoredInbound): void {
+    if (stored.reopened) this.states.announce(stored.conversationId, stored.reopened);
+    else this.notifier.conversationChanged(stored.conversationId);
+    this.notifier.messageCreated(stored.messageId);
   }
 
   private async runBot(integrationId: string, row: PendingRow, conversationId: string): Promise<void> {
@@ -117,7 +158,7 @@ export class InboxService {
     // Messages are ordered by when we received them (millisecond precision, arrival order); the
     // platform's own time (whole seconds for WeCom) stays in content.sentAt.
     const receivedAt = row.received_at;
-    const inserted: unknown[] = await m.query(
+    const inserted: { id: string }[] = await m.query(
       `INSERT INTO messages (conversation_id, integration_id, direction, type, text, content, status, platform_message_id, inbox_event_id, created_at)
        VALUES ($1, $2, 'in', $3, $4, $5::jsonb, 'received', $6, $7, $8)
        ON CONFLICT (inbox_event_id) DO NOTHING RETURNING id`,
@@ -133,12 +174,23 @@ export class InboxService {
     // A closed chat reopens with the bot on the customer's next message (not on a platform event such
     // as entering the app), in this transaction, so the pipeline below already sees state 'bot'.
     let state: ConversationState = conversation.state;
+    let reopened: TransitionResult | null = null;
     if (state === 'closed' && type !== 'event') {
-      const reopened = await this.states.reopen(m, conversation.id, { inboxEventId: String(row.id) });
+      reopened = await this.states.reopen(m, conversation.id, { inboxEventId: String(row.id) });
       if (reopened) state = reopened.to;
     }
+    // Unread for the desk: counted while agents own the chat (queued or assigned), reset by /read.
+    if ((state === 'queued' || state === 'assigned') && type !== 'event') {
+      await m.query('UPDATE conversations SET unread_count = unread_count + 1 WHERE id = $1', [conversation.id]);
+    }
     const media = msg.media?.mediaId && this.media ? await this.media.registerForInboxEvent(row.id, m) : null;
-    return { conversationId: conversation.id, conversationState: state, newMediaFileId: media?.isNew ? media.id : undefined };
+    return {
+      conversationId: conversation.id,
+      conversationState: state,
+      newMediaFileId: media?.isNew ? media.id : undefined,
+      messageId: inserted[0]!.id,
+      reopened,
+    };
   }
 
   private async recordFailure(row: PendingRow, err: unknown): Promise<void> {

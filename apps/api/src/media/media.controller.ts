@@ -1,19 +1,30 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { Controller, Get, Param, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
+import { Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { CurrentUser, type SessionUser } from '../auth/auth.decorators';
 import { ApiError, notFound } from '../common/api-error';
 import { isUuid } from '../common/ids';
 import { contentDisposition, normalizeContentType } from './media-files';
 import { mediaFileView, MediaService, type MediaFileView } from './media.service';
 
-/** Inbound media for agents and administrators (any signed-in user). */
+/** Inbound media and agents' uploaded images, for agents and administrators (any signed-in user). */
 @ApiTags('media')
 @ApiBearerAuth()
 @Controller('api/media')
 export class MediaController {
   constructor(private readonly media: MediaService) {}
+
+  @Post('upload')
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Upload an image to send (raw bytes; image/png, image/jpeg or image/gif; ≤ 10 MB); then POST /api/conversations/:id/messages {type: "image", mediaId}' })
+  @ApiConsumes('image/png', 'image/jpeg', 'image/gif')
+  @ApiBody({ schema: { type: 'string', format: 'binary' } })
+  @ApiQuery({ name: 'fileName', required: false })
+  upload(@Req() req: FastifyRequest, @CurrentUser() user: SessionUser, @Query('fileName') fileName?: string): Promise<{ id: string; contentType: string; size: number; fileName: string }> {
+    return this.media.storeUpload(req.body, req.headers['content-type'], fileName, user.id);
+  }
 
   @Get(':id/info')
   @ApiOperation({ summary: 'State of a media file: pending, stored (with type, name, size, sha256) or failed (with the reason)' })

@@ -13,7 +13,9 @@ import { IntegrationsService } from '../integrations/integrations.service';
 import { RedisTokenStore } from '../outbound/redis-token-store';
 import { GuardedHttpClient } from '../security/guarded-http.client';
 import { UrlPolicy } from '../security/url-policy';
-import { chooseContentType, defaultFileName, MEDIA_QUEUE, type MediaJob, safeFileName, storedPathOf } from './media-files';
+import { ApiError } from '../common/api-error';
+import { chooseContentType, defaultFileName, MEDIA_QUEUE, type MediaJob, normalizeContentType, safeFileName, sniffContentType, storedPathOf } from './media-files';
+import { UPLOAD_IMAGE_TYPES, UPLOAD_MAX_BYTES } from './media-upload';
 
 /** Download attempts (Bull retries with backoff) before a temporary failure becomes final. */
 export const MEDIA_MAX_ATTEMPTS = 6;
@@ -25,8 +27,8 @@ const STALE_PENDING_MS = 60_000;
 
 export interface MediaFileView {
   id: string;
-  integrationId: string;
-  messageId: string;
+  integrationId: string | null;
+  messageId: string | null;
   status: MediaFileEntity['status'];
   contentType: string | null;
   fileName: string | null;
@@ -146,6 +148,9 @@ export class MediaService implements OnApplicationShutdown {
   }
 
   private async fetchAndStore(row: MediaFileEntity): Promise<void> {
+    if (!row.integrationId || !row.messageId || !row.platformMediaId) {
+      throw new PlatformError('INVALID', 'not an inbound media file', { platformCode: 'NOT_INBOUND', retryable: false });
+    }
     const integration = await this.integrations.runtime(row.integrationId);
     if (!integration) throw new PlatformError('CONFIG', 'integration deleted', { platformCode: 'NO_INTEGRATION', retryable: false });
     const [msg]: MessageRow[] = await this.ds.query(`SELECT id, integration_id, type, content FROM messages WHERE id = $1`, [row.messageId]);
@@ -165,6 +170,43 @@ export class MediaService implements OnApplicationShutdown {
       { id: row.id, status: 'pending' },
       { status: 'stored', contentType, fileName, size: String(got.bytes.length), sha256, storedPath, error: null, updatedAt: new Date() },
     );
+  }
+
+  /**
+   * Stores an image an agent uploads to send: png/jpeg/gif recognised by their first bytes (the
+   * declared Content-Type must agree), at most 10 MB, content-addressed like inbound media.
+   */
+  async storeUpload(bytes: unknown, declaredType: string | undefined, rawFileName: string | undefined, userId: string): Promise<{ id: string; contentType: string; size: number; fileName: string }> {
+    const declared = normalizeContentType(declaredType);
+    if (!declared || !(UPLOAD_IMAGE_TYPES as readonly string[]).includes(declared)) {
+      throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', 'upload the raw bytes of a PNG, JPEG or GIF image with its Content-Type', '仅支持上传 PNG、JPEG 或 GIF 图片（请求体为图片原始字节，并设置对应的 Content-Type）');
+    }
+    if (!Buffer.isBuffer(bytes) || bytes.length === 0) throw new ApiError(400, 'EMPTY_UPLOAD', 'the request body is empty', '上传内容为空');
+    if (bytes.length > UPLOAD_MAX_BYTES) throw new ApiError(413, 'TOO_LARGE', `images are limited to ${UPLOAD_MAX_BYTES} bytes`, '图片不能超过 10 MB');
+    const sniffed = sniffContentType(bytes);
+    if (sniffed !== declared) {
+      throw new ApiError(400, 'NOT_AN_IMAGE', `the bytes are not a ${declared} image`, `文件内容不是有效的 ${declared.replace('image/', '').toUpperCase()} 图片`, { declared, detected: sniffed });
+    }
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const storedPath = storedPathOf(sha256);
+    await this.writeOnce(storedPath, bytes);
+    const id = randomUUID();
+    const fileName = safeFileName(rawFileName) ?? defaultFileName('image', id, declared);
+    await this.ds.getRepository(MediaFileEntity).insert({
+      id,
+      integrationId: null,
+      messageId: null,
+      platformMediaId: null,
+      uploadedBy: userId,
+      contentType: declared,
+      fileName,
+      size: String(bytes.length),
+      sha256,
+      storedPath,
+      status: 'stored',
+      error: null,
+    });
+    return { id, contentType: declared, size: bytes.length, fileName };
   }
 
   /** Content-addressed: an existing file with this hash already holds these bytes. Written via a temp file + rename. */

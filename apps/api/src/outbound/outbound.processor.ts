@@ -1,10 +1,14 @@
+import { readFile } from 'node:fs/promises';
 import { Injectable, Logger } from '@nestjs/common';
 import { Process, Processor } from '@nestjs/bull';
 import type { Job } from 'bull';
 import { DataSource } from 'typeorm';
-import { RETRYABLE_BY_DEFAULT } from '@imbridge/contracts';
-import { PlatformError } from '@imbridge/platform-core';
-import { MessageEntity, OutboundMessageEntity } from '@imbridge/persistence';
+import { type OutgoingMessage, RETRYABLE_BY_DEFAULT } from '@imbridge/contracts';
+import { PlatformError, type SendContext, type Sender } from '@imbridge/platform-core';
+import { MediaFileEntity, MessageEntity, OutboundMessageEntity } from '@imbridge/persistence';
+import { DeskNotifier } from '../realtime/desk-notifier.service';
+import { MediaService } from '../media/media.service';
+import { storedImageFileId } from '../media/media-upload';
 import { RedisLock, RedisService } from '../common/redis.service';
 import { IntegrationsService } from '../integrations/integrations.service';
 import { PlatformRegistry } from '../platforms/platform-registry.service';
@@ -61,6 +65,8 @@ export class OutboundSender {
     private readonly tokens: RedisTokenStore,
     private readonly limiter: SendRateLimiter,
     private readonly outbound: OutboundService,
+    private readonly notifier: DeskNotifier,
+    private readonly media: MediaService,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.http = new GuardedHttpClient(new UrlPolicy(config.allowPrivateUrls));
@@ -122,6 +128,23 @@ export class OutboundSender {
     }
   }
 
+  /**
+   * An image an agent uploaded is stored with us (`mediaFileId`): the platform gets the file through
+   * the sender's upload capability first (on every attempt: platform media ids expire), then the
+   * image by the media id it answered.
+   */
+  private async withPlatformMedia(sender: Sender, ctx: SendContext, payload: OutgoingMessage): Promise<OutgoingMessage> {
+    const fileId = storedImageFileId(payload);
+    if (!fileId) return payload;
+    if (!sender.upload) throw new PlatformError('CONFIG', 'this platform cannot receive uploaded images', { platformCode: 'NO_UPLOAD', retryable: false });
+    const file = await this.ds.getRepository(MediaFileEntity).findOne({ where: { id: fileId } });
+    if (!file || file.status !== 'stored' || !file.storedPath) throw new PlatformError('INVALID', 'the uploaded image is missing', { platformCode: 'NO_MEDIA_FILE', retryable: false });
+    const bytes = await readFile(this.media.absolute(file.storedPath)).catch(() => null);
+    if (!bytes) throw new PlatformError('INVALID', 'the uploaded image is missing from the media directory', { platformCode: 'MEDIA_MISSING', retryable: false });
+    const mediaId = await sender.upload(ctx, { kind: 'image', bytes, fileName: file.fileName ?? 'image', contentType: file.contentType ?? 'application/octet-stream' });
+    return { type: 'image', mediaId };
+  }
+
   /** Returns false when the conversation must wait (a retry is scheduled). */
   private async sendOne(row: OutboundMessageEntity, lock: RedisLock): Promise<boolean> {
     const attempts = row.attempts + 1;
@@ -135,16 +158,14 @@ export class OutboundSender {
       // Every platform call of this send waits for the integration's budget; waiting can take long
       // when many conversations share it, so the lock is kept meanwhile.
       const http = new RateLimitedHttpClient(this.http, () => this.limiter.acquire(row.integrationId, () => lock.extend(LOCK_TTL_MS)));
-      const result = await sender.send(
-        { integrationId: row.integrationId, config: integration.config, tokens: this.tokens, http, idempotencyKey: row.id },
-        row.recipient,
-        row.payload,
-      );
+      const ctx: SendContext = { integrationId: row.integrationId, config: integration.config, tokens: this.tokens, http, idempotencyKey: row.id };
+      const result = await sender.send(ctx, row.recipient, await this.withPlatformMedia(sender, ctx, row.payload));
       const now = new Date();
       await this.ds.transaction(async (m) => {
         await m.update(OutboundMessageEntity, { id: row.id }, { status: 'sent', sentAt: now, updatedAt: now, lastError: null, platformMessageIds: result.platformMessageIds });
         await m.update(MessageEntity, { id: row.messageId }, { status: 'sent', sentAt: now, error: null, platformMessageId: result.platformMessageIds[0] ?? null });
       });
+      this.notifier.messageUpdated(row.messageId);
       return true;
     } catch (raw) {
       const err = raw instanceof PlatformError ? raw : new PlatformError('TEMPORARY', (raw as Error).message ?? String(raw), { cause: raw, platformCode: 'INTERNAL' });
@@ -158,6 +179,7 @@ export class OutboundSender {
           await m.update(OutboundMessageEntity, { id: row.id }, { status: 'queued', nextAttemptAt, lastError, updatedAt: now });
           await m.update(MessageEntity, { id: row.messageId }, { error: { code: err.code, message: lastError.message, platformCode: err.platformCode } });
         });
+        this.notifier.messageUpdated(row.messageId);
         this.logger.warn(`outbound ${row.id} attempt ${attempts} failed (${err.code} ${err.platformCode ?? ''}); retry in ${delay} ms`);
         await this.outbound.dispatch({ conversationId: row.conversationId, outboundId: row.id }, delay, wakeKey(attempts, nextAttemptAt));
         return false;
@@ -167,6 +189,7 @@ export class OutboundSender {
         await m.update(OutboundMessageEntity, { id: row.id }, { status: 'dead', lastError, updatedAt: now });
         await m.update(MessageEntity, { id: row.messageId }, { status: 'failed', error: { code: err.code, message: lastError.message, platformCode: err.platformCode } });
       });
+      this.notifier.messageUpdated(row.messageId);
       if (SURFACE.has(err.code)) await this.integrations.setLastError(row.integrationId, err.platformCode ?? err.code, err.message.slice(0, 500));
       this.logger.warn(`outbound ${row.id} dead-lettered after ${attempts} attempt(s): ${err.code} ${err.platformCode ?? ''} (retryable by default: ${RETRYABLE_BY_DEFAULT[err.code]})`);
       return true;

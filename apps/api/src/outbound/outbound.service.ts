@@ -4,23 +4,13 @@ import type { Queue } from 'bull';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { MessageView, OutgoingMessage } from '@imbridge/contracts';
 import { ContactEntity, ConversationEntity, MessageEntity, OutboundMessageEntity } from '@imbridge/persistence';
+import { messageView } from '../conversations/message-view';
+import { DeskNotifier } from '../realtime/desk-notifier.service';
 import { ApiError, notFound } from '../common/api-error';
 import { JOB_DEFAULTS, OUTBOUND_QUEUE, type OutboundJob } from '../queue/queues';
 
-export function messageView(m: MessageEntity): MessageView {
-  return {
-    id: m.id,
-    conversationId: m.conversationId,
-    direction: m.direction,
-    type: m.type,
-    text: m.text,
-    content: m.content,
-    status: m.status,
-    error: m.error,
-    createdAt: new Date(m.createdAt).toISOString(),
-    sentAt: m.sentAt ? new Date(m.sentAt).toISOString() : null,
-  };
-}
+/** Kept here too: other modules import the message view from the outbound service. */
+export { messageView } from '../conversations/message-view';
 
 function textOf(message: OutgoingMessage): string | null {
   switch (message.type) {
@@ -49,6 +39,7 @@ export class OutboundService {
   constructor(
     private readonly ds: DataSource,
     @InjectQueue(OUTBOUND_QUEUE) private readonly queue: Queue<OutboundJob>,
+    private readonly notifier: DeskNotifier,
   ) {}
 
   async enqueue(conversationId: string, message: OutgoingMessage, authorId: string | null): Promise<MessageView> {
@@ -115,12 +106,16 @@ export class OutboundService {
       await m.update(OutboundMessageEntity, { id: row.id }, { status: 'queued', attempts: 0, nextAttemptAt: new Date(), lastError: null, updatedAt: new Date() });
       await m.update(MessageEntity, { id: messageId }, { status: 'queued', error: null });
     });
+    this.notifier.messageUpdated(messageId);
     await this.dispatch({ conversationId: row.conversationId, outboundId: row.id });
     return messageView(await this.ds.getRepository(MessageEntity).findOneOrFail({ where: { id: messageId } }));
   }
 
   /** Queues a drain of the conversation; `key` makes the jobId (Bull ignores a jobId it still holds). */
   async dispatch(job: OutboundJob, delayMs = 0, key: string | number = 0): Promise<void> {
+    // The first dispatch follows the commit of a new message (an agent's, the bot's): the desk hears
+    // of it here, whoever wrote it. A re-dispatch (sweeper, retry) repeats the event; clients upsert by id.
+    if (key === 0 && delayMs === 0) this.notifier.outboundQueued(job.outboundId);
     try {
       await Promise.race([
         this.queue.add(job, { ...JOB_DEFAULTS, jobId: `out-${job.outboundId}-${key}`, delay: delayMs }),

@@ -46,7 +46,14 @@ export async function checkMasterKey(ds: DataSource, keys: Buffer[], log: (msg: 
       openOrFail(stored.sealed, SecretsService.aad('integrations', row.id, field), `integration ${row.id} field ${field}`);
     }
   }
-  log(`master key ${box.currentKeyId} opens ${rows.length} integration(s)`);
+  // External-app keys of the bot (bot_settings.app_secret_enc, AAD bot_settings:<integration>:app_secret_enc).
+  const appSecrets: { integration_id: string; app_secret_enc: string }[] = await ds.query(
+    'SELECT integration_id, app_secret_enc FROM bot_settings WHERE app_secret_enc IS NOT NULL',
+  );
+  for (const row of appSecrets) {
+    openOrFail(row.app_secret_enc, SecretsService.aad('bot_settings', row.integration_id, 'app_secret_enc'), `bot settings of integration ${row.integration_id}`);
+  }
+  log(`master key ${box.currentKeyId} opens ${rows.length} integration(s) and ${appSecrets.length} bot app secret(s)`);
 }
 
 /** Seals and opens secret fields; each ciphertext is bound to its row and field through the AAD. */

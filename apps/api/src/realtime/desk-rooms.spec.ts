@@ -1,0 +1,32 @@
+import { ADMINS_ROOM, AGENTS_ROOM, conversationRooms, messageRooms, userRoom } from './desk-rooms';
+
+describe('desk rooms', () => {
+  const a = 'aaaaaaaa-0000-0000-0000-000000000001';
+  const b = 'bbbbbbbb-0000-0000-0000-000000000002';
+
+  it('a chat with the bot concerns admins only', () => {
+    expect(conversationRooms({ state: 'bot', assigneeId: null })).toEqual([ADMINS_ROOM]);
+    expect(messageRooms({ state: 'bot', assigneeId: null })).toEqual([ADMINS_ROOM]);
+  });
+
+  it('a queued chat goes to every agent', () => {
+    expect(conversationRooms({ state: 'queued', assigneeId: null })).toEqual([ADMINS_ROOM, AGENTS_ROOM]);
+    expect(messageRooms({ state: 'queued', assigneeId: null })).toEqual([ADMINS_ROOM, AGENTS_ROOM]);
+  });
+
+  it('an assigned chat goes to its assignee; leaving the queue is news for every agent', () => {
+    expect(messageRooms({ state: 'assigned', assigneeId: a })).toEqual([ADMINS_ROOM, userRoom(a)]);
+    expect(conversationRooms({ state: 'assigned', assigneeId: a })).toEqual([ADMINS_ROOM, userRoom(a)]);
+    expect(conversationRooms({ state: 'assigned', assigneeId: a }, { previousState: 'queued', previousAssigneeId: null })).toEqual([ADMINS_ROOM, AGENTS_ROOM, userRoom(a)]);
+  });
+
+  it('the previous assignee hears of the change that takes the chat away', () => {
+    expect(conversationRooms({ state: 'assigned', assigneeId: b }, { previousState: 'assigned', previousAssigneeId: a })).toEqual([ADMINS_ROOM, userRoom(b), userRoom(a)]);
+    expect(conversationRooms({ state: 'closed', assigneeId: a }, { previousState: 'assigned', previousAssigneeId: a })).toEqual([ADMINS_ROOM, userRoom(a)]);
+    expect(conversationRooms({ state: 'bot', assigneeId: null }, { previousState: 'closed', previousAssigneeId: a })).toEqual([ADMINS_ROOM, userRoom(a)]);
+  });
+
+  it('messages of a closed chat concern admins only', () => {
+    expect(messageRooms({ state: 'closed', assigneeId: a })).toEqual([ADMINS_ROOM]);
+  });
+});

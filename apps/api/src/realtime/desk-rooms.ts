@@ -1,0 +1,44 @@
+import type { ConversationState } from '@imbridge/contracts';
+
+/**
+ * socket.io rooms of the desk. Every socket joins its user's room and its role's room on connect;
+ * events are addressed to rooms, so the same routing works for an emitter in any process.
+ */
+export const ADMINS_ROOM = 'role:admin';
+export const AGENTS_ROOM = 'role:agent';
+export const userRoom = (userId: string): string => `user:${userId}`;
+
+export interface RoutedConversation {
+  state: ConversationState;
+  assigneeId: string | null;
+}
+
+export interface ConversationChange {
+  /** The assignee before the change: they get the update that takes the chat away from them. */
+  previousAssigneeId?: string | null;
+  /** The state before the change: a chat leaving the queue is news for every agent's queue view. */
+  previousState?: ConversationState | null;
+}
+
+/**
+ * conversation.updated: admins always; every agent while the chat is (or just stopped being) queued;
+ * the assignee (also of a closed chat, whose assignee is kept) and the previous assignee.
+ */
+export function conversationRooms(c: RoutedConversation, change: ConversationChange = {}): string[] {
+  const rooms = new Set<string>([ADMINS_ROOM]);
+  if (c.state === 'queued' || change.previousState === 'queued') rooms.add(AGENTS_ROOM);
+  if (c.assigneeId && (c.state === 'assigned' || c.state === 'closed')) rooms.add(userRoom(c.assigneeId));
+  if (change.previousAssigneeId) rooms.add(userRoom(change.previousAssigneeId));
+  return [...rooms];
+}
+
+/** message.created / message.updated: admins; every agent for a queued chat; the assignee of an assigned one. */
+export function messageRooms(c: RoutedConversation): string[] {
+  const rooms = [ADMINS_ROOM];
+  if (c.state === 'queued') rooms.push(AGENTS_ROOM);
+  if (c.state === 'assigned' && c.assigneeId) rooms.push(userRoom(c.assigneeId));
+  return rooms;
+}
+
+/** presence.updated: everyone on the desk. */
+export const PRESENCE_ROOMS = [ADMINS_ROOM, AGENTS_ROOM];

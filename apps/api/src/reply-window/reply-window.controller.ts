@@ -1,0 +1,19 @@
+import { Controller, Get, Param } from '@nestjs/common';
+import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { ReplyWindowView } from '@imbridge/contracts';
+import { ReplyWindowService } from './reply-window.service';
+
+@ApiTags('conversations')
+@ApiBearerAuth()
+@Controller('api/conversations')
+export class ReplyWindowController {
+  constructor(private readonly windows: ReplyWindowService) {}
+
+  @Get(':id/reply-window')
+  @ApiOperation({ summary: "The platform's reply window for this chat: open or not, until when, messages left, and why" })
+  @ApiOkResponse({ description: 'ReplyWindowView; limited: false when the platform has no window' })
+  @ApiNotFoundResponse({ description: 'No such conversation' })
+  view(@Param('id') id: string): Promise<ReplyWindowView> {
+    return this.windows.view(id);
+  }
+}

@@ -18,7 +18,8 @@ export default defineConfig({
     port: 4200,
     strictPort: true,
     proxy: {
-      '/api': { target: 'http://localhost:3000', changeOrigin: false },
+      // ws: the desk's socket.io connection (/api/socket.io) upgrades through the same proxy.
+      '/api': { target: 'http://localhost:3000', changeOrigin: false, ws: true },
     },
   },
   preview: { port: 4200 },

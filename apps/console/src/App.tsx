@@ -3,10 +3,14 @@ import { App as AntApp, ConfigProvider, theme as antTheme } from 'antd';
 import enUS from 'antd/locale/en_US';
 import zhCN from 'antd/locale/zh_CN';
 import { BrowserRouter, Navigate, Route, Routes } from 'react-router-dom';
+import { AgentsPage } from './features/agents/components/AgentsPage';
 import { AuthProvider } from './features/auth/components/AuthProvider';
 import { useAuth } from './features/auth/hooks/useAuth';
-import { ConversationPage } from './features/conversations/components/ConversationPage';
 import { ConversationsPage } from './features/conversations/components/ConversationsPage';
+import { DeadLettersPage } from './features/deadLetters/components/DeadLettersPage';
+import { CannedRepliesPage } from './features/desk/components/CannedRepliesPage';
+import { DeskProvider } from './features/desk/components/DeskProvider';
+import { FaqPage } from './features/faq/components/FaqPage';
 import { KeywordRulesPage } from './features/keywordRules/components/KeywordRulesPage';
 import { LoginPage } from './features/auth/components/LoginPage';
 import { RequireAdmin } from './features/auth/components/RequireAdmin';
@@ -34,18 +38,46 @@ export function AppRoutes() {
       <Route
         element={
           <RequireAuth>
-            <AppLayout />
+            {/* One desk connection per signed-in session, shared by the header and the pages. */}
+            <DeskProvider>
+              <AppLayout />
+            </DeskProvider>
           </RequireAuth>
         }
       >
         <Route index element={<HomeRedirect />} />
-        <Route path="/conversations" element={<ConversationsPage />} />
-        <Route path="/conversations/:id" element={<ConversationPage />} />
+        {/* One route, so opening a chat keeps the desk's lists mounted; /conversations/:id is a deep link. */}
+        <Route path="/conversations/:id?" element={<ConversationsPage />} />
         <Route
           path="/keyword-rules"
           element={
             <RequireAdmin>
               <KeywordRulesPage />
+            </RequireAdmin>
+          }
+        />
+        <Route path="/canned-replies" element={<CannedRepliesPage />} />
+        <Route
+          path="/faq"
+          element={
+            <RequireAdmin>
+              <FaqPage />
+            </RequireAdmin>
+          }
+        />
+        <Route
+          path="/agents"
+          element={
+            <RequireAdmin>
+              <AgentsPage />
+            </RequireAdmin>
+          }
+        />
+        <Route
+          path="/dead-letters"
+          element={
+            <RequireAdmin>
+              <DeadLettersPage />
             </RequireAdmin>
           }
         />

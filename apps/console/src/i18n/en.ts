@@ -1,6 +1,16 @@
+import { agentsEn } from '../features/agents/i18n';
+import { botSettingsEn } from '../features/botSettings/i18n';
+import { deadLettersEn } from '../features/deadLetters/i18n';
+import { deskEn } from '../features/desk/i18n';
+import { faqEn } from '../features/faq/i18n';
 import type { MessageKey } from './zh';
 
 export const en: Record<MessageKey, string> = {
+  ...faqEn,
+  ...deskEn,
+  ...botSettingsEn,
+  ...deadLettersEn,
+  ...agentsEn,
   'app.name': 'imbridge',
   'app.title': 'imbridge console',
   'app.tagline': 'Self-hosted gateway between your service desk and WeCom, WeChat, DingTalk and Feishu',
@@ -109,6 +119,9 @@ export const en: Record<MessageKey, string> = {
   'common.prevPage': 'Previous',
   'common.nextPage': 'Next',
 
+  'nav.cannedReplies': 'Canned replies',
+  'nav.faq': 'FAQ',
+  'nav.deadLetters': 'Dead letters',
   'nav.keywordRules': 'Keyword replies',
 
   'conv.title': 'Conversations',

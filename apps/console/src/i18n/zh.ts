@@ -1,5 +1,16 @@
-/** Simplified Chinese: the console's first language. `en.ts` must have the same keys. */
+import { agentsZh } from '../features/agents/i18n';
+import { botSettingsZh } from '../features/botSettings/i18n';
+import { deadLettersZh } from '../features/deadLetters/i18n';
+import { deskZh } from '../features/desk/i18n';
+import { faqZh } from '../features/faq/i18n';
+
+/** Simplified Chinese: the console's first language. `en.ts` must have the same keys. Features keep their own texts in `features/<feature>/i18n.ts`. */
 export const zh = {
+  ...faqZh,
+  ...deskZh,
+  ...botSettingsZh,
+  ...deadLettersZh,
+  ...agentsZh,
   'app.name': 'imbridge',
   'app.title': 'imbridge 控制台',
   'app.tagline': '客服系统与企业微信、微信、钉钉、飞书之间的自托管网关',
@@ -107,6 +118,9 @@ export const zh = {
   'common.prevPage': '上一页',
   'common.nextPage': '下一页',
 
+  'nav.cannedReplies': '快捷回复',
+  'nav.faq': '常见问题',
+  'nav.deadLetters': '发送失败',
   'nav.keywordRules': '关键词回复',
 
   'conv.title': '会话',

@@ -1,29 +1,20 @@
-import type { ConversationState, ConversationView, MessageView } from '@imbridge/contracts';
+import type { MessageView } from '@imbridge/contracts';
 import { api } from '../../../api/client';
 import { asList } from '../../../api/usePolling';
 
-export interface ConversationFilters {
-  integrationId?: string;
-  state?: ConversationState;
-  limit: number;
-  offset: number;
-}
+/** Messages per page of the timeline; a full page means there may be older ones. */
+export const MESSAGE_PAGE = 200;
 
-export function conversationsQuery(filters: ConversationFilters): string {
-  const params = new URLSearchParams();
-  if (filters.integrationId) params.set('integrationId', filters.integrationId);
-  if (filters.state) params.set('state', filters.state);
-  params.set('limit', String(filters.limit));
-  params.set('offset', String(filters.offset));
-  return params.toString();
-}
-
+/** Timeline calls; the desk's own calls (lists, actions, composer) are in features/desk/api/deskApi.ts. */
 export const conversationsApi = {
-  list: async (filters: ConversationFilters, signal?: AbortSignal) =>
-    asList<ConversationView>(await api.get<unknown>(`/api/conversations?${conversationsQuery(filters)}`, { signal })),
-  messages: async (id: string, signal?: AbortSignal) =>
-    asList<MessageView>(await api.get<unknown>(`/api/conversations/${encodeURIComponent(id)}/messages`, { signal })),
-  send: (id: string, text: string) => api.post<MessageView>(`/api/conversations/${encodeURIComponent(id)}/messages`, { text }),
+  /** The newest `MESSAGE_PAGE` messages (oldest first), or those older than the message `before`. */
+  messages: async (id: string, signal?: AbortSignal, before?: string) =>
+    asList<MessageView>(
+      await api.get<unknown>(
+        `/api/conversations/${encodeURIComponent(id)}/messages?limit=${MESSAGE_PAGE}${before ? `&before=${encodeURIComponent(before)}` : ''}`,
+        { signal },
+      ),
+    ),
   retry: (messageId: string) => api.post<MessageView | undefined>(`/api/conversations/messages/${encodeURIComponent(messageId)}/retry`),
 };
 

@@ -1,171 +1,154 @@
-import { useMemo } from 'react';
-import { ReloadOutlined } from '@ant-design/icons';
-import { Button, Card, Empty, Select, Space, Table, Tag, Typography, type TableColumnsType } from 'antd';
-import type { ConversationState, ConversationView } from '@imbridge/contracts';
-import { useNavigate, useSearchParams } from 'react-router-dom';
-import { usePolling } from '../../../api/usePolling';
-import { useRequest } from '../../../api/useRequest';
+import { useEffect, useState } from 'react';
+import { Alert, Empty, Skeleton, Tabs, Tag, Typography } from 'antd';
+import type { ConversationView } from '@imbridge/contracts';
+import { Link, useLocation, useParams, useSearchParams } from 'react-router-dom';
 import { useI18n } from '../../../i18n';
 import { useAuth } from '../../auth/hooks/useAuth';
-import { integrationsApi } from '../../integrations/api/integrationsApi';
+import type { DeskView } from '../../desk/api/deskApi';
+import { platformLabel, STATE_COLOR } from '../../desk/components/ContactPanel';
+import { useDesk } from '../../desk/hooks/deskContext';
+import { useNow } from '../../desk/hooks/useNow';
+import { formatDuration } from '../../desk/utils/duration';
 import { LoadError } from '../../integrations/components/LoadError';
-import { PageHeader } from '../../integrations/components/PageHeader';
-import { conversationsApi, conversationsQuery, type ConversationFilters } from '../api/conversationsApi';
+import { useDeskList, LIST_POLL_MS, type DeskList } from '../hooks/useDeskList';
+import { ConversationPane } from './ConversationPane';
+import '../../desk/desk.css';
 
-export const CONVERSATIONS_REFRESH_MS = 5000;
-const PAGE_SIZE = 50;
-const STATES: ConversationState[] = ['bot', 'queued', 'assigned', 'closed'];
-const STATE_COLOR: Record<ConversationState, string> = { bot: 'purple', queued: 'gold', assigned: 'blue', closed: 'default' };
+const VIEWS: DeskView[] = ['queue', 'mine', 'all'];
 
-const isState = (value: string | null): value is ConversationState => STATES.includes(value as ConversationState);
+interface RowProps {
+  row: ConversationView;
+  active: boolean;
+  search: string;
+  now: number;
+}
 
-/** /conversations — every conversation the user may see, newest activity first, refreshed every 5 s. */
-export function ConversationsPage() {
+function ConversationRow({ row, active, search, now }: RowProps) {
   const { t, formatDateTime } = useI18n();
+  const name = row.contact.displayName || row.contact.externalId;
+  return (
+    <Link
+      to={{ pathname: `/conversations/${encodeURIComponent(row.id)}`, search }}
+      state={{ conversation: row }}
+      className={`desk-row ${active ? 'desk-row--active' : ''}`}
+      data-testid="conversation-item"
+      data-contact={row.contact.externalId}
+      data-state={row.state}
+      aria-current={active ? 'true' : undefined}
+    >
+      <div className="desk-row__top">
+        <span className="desk-row__name" title={row.contact.externalId}>
+          {name}
+        </span>
+        {row.unreadCount > 0 && (
+          <span className="desk-unread" data-testid="unread-badge">
+            {row.unreadCount > 99 ? '99+' : row.unreadCount}
+          </span>
+        )}
+        <span className="desk-row__meta">{formatDateTime(row.lastMessageAt ?? row.createdAt)}</span>
+      </div>
+      <div className="desk-row__bottom">
+        {/* Plain text: React escapes the customer's words. */}
+        <span className="desk-row__preview">{row.lastMessagePreview ?? t('desk.list.noMessage')}</span>
+      </div>
+      <div className="desk-row__bottom" style={{ marginTop: 4 }}>
+        <Tag color={STATE_COLOR[row.state]}>{t(`conv.state.${row.state}`)}</Tag>
+        <Tag>{platformLabel(t, row.platform)}</Tag>
+        {row.contact.displayName && <span className="desk-row__meta desk-row__id">{row.contact.externalId}</span>}
+        {row.state === 'queued' && row.queuedAt && (
+          <span className="desk-row__waiting">{t('desk.list.waiting', { time: formatDuration(now - Date.parse(row.queuedAt), t) })}</span>
+        )}
+      </div>
+    </Link>
+  );
+}
+
+function ListBody({ list, view, openId, search, now }: { list: DeskList; view: DeskView; openId?: string; search: string; now: number }) {
+  const { t } = useI18n();
+  if (list.error && !list.rows) return <LoadError error={list.error} onRetry={list.reload} />;
+  if (!list.rows) return <Skeleton active paragraph={{ rows: 6 }} style={{ padding: 16 }} />;
+  if (list.rows.length === 0) return <Empty style={{ marginTop: 48 }} description={t(`desk.list.empty.${view}`)} />;
+  return (
+    <div role="list" data-testid={`desk-list-${view}`}>
+      {list.rows.map((row) => (
+        <ConversationRow key={row.id} row={row} active={row.id === openId} search={search} now={now} />
+      ))}
+    </div>
+  );
+}
+
+/**
+ * /conversations and /conversations/:id — the agent desk: queue, my chats and (admins) all chats on
+ * the left, the open conversation on the right; kept live by the desk socket.
+ */
+export function ConversationsPage() {
+  const { id } = useParams<{ id: string }>();
+  const { t } = useI18n();
   const { user } = useAuth();
-  const navigate = useNavigate();
-  const isAdmin = user?.role === 'admin';
+  const desk = useDesk();
+  const location = useLocation();
   const [params, setParams] = useSearchParams();
+  const now = useNow(30_000);
+  const isAdmin = user?.role === 'admin';
+  // The first connection takes a moment; do not flash "connection lost" while it is being made.
+  const [connecting, setConnecting] = useState(true);
+  useEffect(() => {
+    const timer = window.setTimeout(() => setConnecting(false), 4000);
+    return () => window.clearTimeout(timer);
+  }, []);
 
-  const integrationParam = params.get('integrationId');
-  const stateParam = params.get('state');
-  const filters: ConversationFilters = {
-    integrationId: integrationParam || undefined,
-    state: isState(stateParam) ? stateParam : undefined,
-    limit: PAGE_SIZE,
-    offset: Math.max(0, Number(params.get('offset')) || 0),
-  };
-  const query = conversationsQuery(filters);
+  const wanted = params.get('tab') as DeskView | null;
+  const tab: DeskView = wanted && VIEWS.includes(wanted) && (wanted !== 'all' || isAdmin) ? wanted : 'queue';
 
-  const conversations = usePolling((signal) => conversationsApi.list(filters, signal), `conversations?${query}`, CONVERSATIONS_REFRESH_MS);
-  const integrations = useRequest((signal) => integrationsApi.list(signal), isAdmin ? 'integrations' : null);
-  const integrationNames = useMemo(() => new Map((integrations.data ?? []).map((i) => [i.id, i.name] as const)), [integrations.data]);
+  const queue = useDeskList('queue', true, id);
+  const mine = useDeskList('mine', true, id);
+  const all = useDeskList('all', isAdmin && tab === 'all', id);
+  const lists: Record<DeskView, DeskList> = { queue, mine, all };
 
-  const setFilter = (key: string, value: string | undefined) => {
-    const next = new URLSearchParams(params);
-    if (value) next.set(key, value);
-    else next.delete(key);
-    next.delete('offset');
-    setParams(next, { replace: true });
-  };
-  const setOffset = (offset: number) => {
-    const next = new URLSearchParams(params);
-    if (offset > 0) next.set('offset', String(offset));
-    else next.delete('offset');
-    setParams(next, { replace: true });
-  };
+  const onChange = (c: ConversationView) => VIEWS.forEach((v) => lists[v].apply(c));
+  const search = params.toString() ? `?${params.toString()}` : '';
+  const initial = (location.state as { conversation?: ConversationView } | null)?.conversation;
 
-  const open = (record: ConversationView) =>
-    navigate(`/conversations/${encodeURIComponent(record.id)}`, { state: { conversation: record } });
-
-  const columns: TableColumnsType<ConversationView> = [
-    {
-      title: t('conv.col.contact'),
-      key: 'contact',
-      render: (_v, record) => (
-        <Typography.Link onClick={() => open(record)} className="table-name-link">
-          {record.contact.displayName || record.contact.externalId}
-        </Typography.Link>
-      ),
-    },
-    ...(isAdmin
-      ? [
-          {
-            title: t('conv.col.integration'),
-            dataIndex: 'integrationId',
-            key: 'integrationId',
-            render: (integrationId: string) => integrationNames.get(integrationId) ?? integrationId,
-          },
-        ]
-      : []),
-    {
-      title: t('conv.col.state'),
-      dataIndex: 'state',
-      key: 'state',
-      width: 110,
-      render: (state: ConversationState) => <Tag color={STATE_COLOR[state]}>{t(`conv.state.${state}`)}</Tag>,
-    },
-    {
-      title: t('conv.col.lastMessage'),
-      dataIndex: 'lastMessagePreview',
-      key: 'lastMessagePreview',
-      ellipsis: true,
-      // Plain text: React escapes it.
-      render: (preview: string | null) => preview ?? <Typography.Text type="secondary">{t('common.none')}</Typography.Text>,
-    },
-    {
-      title: t('conv.col.lastMessageAt'),
-      dataIndex: 'lastMessageAt',
-      key: 'lastMessageAt',
-      width: 170,
-      render: (at: string | null, record) => <span className="nowrap">{formatDateTime(at ?? record.createdAt)}</span>,
-    },
-  ];
-
-  const rows = conversations.data ?? [];
-  const hasNext = rows.length >= PAGE_SIZE;
+  const label = (view: DeskView, count?: number) => (
+    <span data-testid={`desk-tab-${view}`}>
+      {t(`desk.tab.${view}`)}
+      {count !== undefined && count > 0 && <span className="desk-tab__count">{count}</span>}
+    </span>
+  );
 
   return (
-    <div className="page">
-      <PageHeader
-        title={t('conv.title')}
-        subTitle={t('conv.subtitle')}
-        extra={
-          <Button icon={<ReloadOutlined spin={conversations.refreshing} />} onClick={conversations.reload}>
-            {t('common.refresh')}
-          </Button>
-        }
-      />
-      <Space wrap className="filters">
-        {isAdmin && (
-          <Select
-            aria-label={t('conv.filter.integration')}
-            style={{ minWidth: 220 }}
-            allowClear
-            placeholder={t('conv.filter.allIntegrations')}
-            value={filters.integrationId}
-            onChange={(value?: string) => setFilter('integrationId', value)}
-            loading={integrations.loading}
-            options={(integrations.data ?? []).map((i) => ({ value: i.id, label: i.name }))}
-          />
-        )}
-        <Select
-          aria-label={t('conv.filter.state')}
-          style={{ minWidth: 160 }}
-          allowClear
-          placeholder={t('conv.filter.allStates')}
-          value={filters.state}
-          onChange={(value?: string) => setFilter('state', value)}
-          options={STATES.map((s) => ({ value: s, label: t(`conv.state.${s}`) }))}
+    <div className="desk" data-testid="desk">
+      <section className="desk__list" aria-label={t('desk.title')}>
+        <Tabs
+          className="desk__tabs"
+          activeKey={tab}
+          onChange={(key) => {
+            const next = new URLSearchParams(params);
+            next.set('tab', key);
+            setParams(next, { replace: true });
+          }}
+          items={[
+            { key: 'queue', label: label('queue', queue.rows?.length) },
+            { key: 'mine', label: label('mine', mine.rows?.length) },
+            ...(isAdmin ? [{ key: 'all', label: label('all') }] : []),
+          ]}
         />
-        <Typography.Text type="secondary">{t('conv.autoRefresh', { seconds: CONVERSATIONS_REFRESH_MS / 1000 })}</Typography.Text>
-      </Space>
-      {conversations.error && !conversations.data ? (
-        <LoadError error={conversations.error} onRetry={conversations.reload} />
-      ) : (
-        <Card variant="borderless" className="table-card" styles={{ body: { padding: 0 } }}>
-          <Table<ConversationView>
-            rowKey="id"
-            columns={columns}
-            dataSource={rows}
-            loading={conversations.loading && !conversations.data}
-            pagination={false}
-            onRow={(record) => ({ onDoubleClick: () => open(record) })}
-            scroll={{ x: 760 }}
-            locale={{ emptyText: conversations.loading ? <div style={{ height: 120 }} /> : <Empty description={t('conv.empty')} /> }}
-          />
-          {(filters.offset > 0 || hasNext) && (
-            <div className="table-pager">
-              <Button disabled={filters.offset === 0} onClick={() => setOffset(Math.max(0, filters.offset - PAGE_SIZE))}>
-                {t('common.prevPage')}
-              </Button>
-              <Button disabled={!hasNext} onClick={() => setOffset(filters.offset + PAGE_SIZE)}>
-                {t('common.nextPage')}
-              </Button>
-            </div>
-          )}
-        </Card>
-      )}
+        {desk.active && !desk.connected && (desk.epoch > 0 || !connecting) && (
+          <Alert type="warning" banner showIcon title={t('desk.list.polling', { seconds: LIST_POLL_MS / 1000 })} />
+        )}
+        <div className="desk__rows">
+          <ListBody list={lists[tab]} view={tab} openId={id} search={search} now={now} />
+        </div>
+      </section>
+      <section className="desk__pane">
+        {id ? (
+          <ConversationPane key={id} id={id} initial={initial} onChange={onChange} />
+        ) : (
+          <div className="desk__pane-empty">
+            <Empty description={<Typography.Text type="secondary">{t('desk.pane.placeholder')}</Typography.Text>} />
+          </div>
+        )}
+      </section>
     </div>
   );
 }

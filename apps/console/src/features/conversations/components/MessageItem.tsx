@@ -19,9 +19,10 @@ type Content = Record<string, unknown>;
 const str = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null);
 const obj = (value: unknown): Content | null => (value && typeof value === 'object' && !Array.isArray(value) ? (value as Content) : null);
 
-function mediaIdOf(content: Content | null): string | null {
+function mediaIdOf(content: Content | null, outbound: boolean): string | null {
   if (!content) return null;
-  return str(content.mediaFileId) ?? str(obj(content.media)?.mediaFileId);
+  // Agents' images carry our own media file id; inbound `media.mediaId` is the platform's, not servable.
+  return str(content.mediaFileId) ?? str(obj(content.media)?.mediaFileId) ?? (outbound ? str(content.mediaId) : null);
 }
 
 function fileNameOf(content: Content | null): string | null {
@@ -51,7 +52,7 @@ export function ExternalLink({ url, children }: { url: string | null; children: 
 function MessageBody({ message }: { message: MessageView }) {
   const { t } = useI18n();
   const content = message.content;
-  const mediaId = mediaIdOf(content);
+  const mediaId = mediaIdOf(content, message.direction === 'out');
   const text = message.text ? (
     <div className="msg__text">
       <LinkifiedText text={message.text} />
@@ -151,10 +152,15 @@ interface MessageItemProps {
   canRetry: boolean;
   retrying: boolean;
   onRetry: (message: MessageView) => void;
+  /** Who wrote an agent message or note, when known. */
+  authorName?: string | null;
 }
 
-/** One entry of the timeline: a system line for events, otherwise a bubble (inbound left, outbound right). */
-export function MessageItem({ message, canRetry, retrying, onRetry }: MessageItemProps) {
+/**
+ * One entry of the timeline: a system line for events, otherwise a bubble (inbound left, outbound
+ * right, internal notes right and yellow). All content is rendered as React text (see LinkifiedText).
+ */
+export function MessageItem({ message, canRetry, retrying, onRetry, authorName }: MessageItemProps) {
   const { t, formatDateTime } = useI18n();
 
   if (message.type === 'event') {
@@ -168,20 +174,21 @@ export function MessageItem({ message, canRetry, retrying, onRetry }: MessageIte
     );
   }
 
-  const outbound = message.direction === 'out';
+  const direction = message.direction;
+  const outbound = direction === 'out';
+  const note = direction === 'note';
   const status = message.status;
   const reason = errorReason(message.error);
+  const author = outbound || note ? (authorName ?? (message.authorId ? t('desk.msg.agent') : t('desk.msg.bot'))) : null;
 
   return (
-    <div
-      className={`msg ${outbound ? 'msg--out' : 'msg--in'}`}
-      data-testid={outbound ? 'msg-out' : 'msg-in'}
-      data-message-id={message.id}
-    >
+    <div className={`msg msg--${direction}`} data-testid="message-bubble" data-direction={direction} data-message-id={message.id}>
+      {note && <div className="msg__note-label">{t('desk.msg.note')}</div>}
       <div className="msg__bubble">
         <MessageBody message={message} />
       </div>
       <div className="msg__meta">
+        {author && <span className="msg__author">{author}</span>}
         <span>{formatDateTime(message.sentAt ?? message.createdAt)}</span>
         {outbound && status !== 'received' && (
           <Tooltip title={status === 'failed' && reason ? reason : undefined}>

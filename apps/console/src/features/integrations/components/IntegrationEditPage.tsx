@@ -14,6 +14,7 @@ import { IntegrationForm, type IntegrationSaveRequest } from './IntegrationForm'
 import { LoadError } from './LoadError';
 import { PageHeader } from './PageHeader';
 import { PlatformPicker } from './PlatformPicker';
+import { BotSettingsCard } from '../../botSettings/components/BotSettingsCard';
 
 interface EditLocationState {
   justSaved?: boolean;
@@ -154,6 +155,11 @@ export function IntegrationEditPage() {
             </Card>
           </Space>
         </Col>
+        {integration && (
+          <Col span={24}>
+            <BotSettingsCard integrationId={integration.id} />
+          </Col>
+        )}
         {integration && (
           <Col span={24}>
             <CallbackLogCard integrationId={integration.id} callbackUrl={integration.callbackUrl} />

@@ -1,12 +1,10 @@
 import { useMemo, useState } from 'react';
-import { DeleteOutlined, EditOutlined, PlusOutlined } from '@ant-design/icons';
-import { App, Button, Card, Col, Empty, Popconfirm, Row, Select, Space, Switch, Table, Tag, Typography, type TableColumnsType } from 'antd';
-import { isApiError } from '../../../api/client';
+import { PlusOutlined } from '@ant-design/icons';
+import { App, Button, Select, Space, Tag, Typography, type TableColumnsType } from 'antd';
 import { useRequest } from '../../../api/useRequest';
 import { useI18n } from '../../../i18n';
 import { integrationsApi } from '../../integrations/api/integrationsApi';
-import { LoadError } from '../../integrations/components/LoadError';
-import { PageHeader } from '../../integrations/components/PageHeader';
+import { enabledColumn, ListPageLayout, ListTable, RowActions, ScopeCell, updatedAtColumn, useFailureToast } from '../../layout/components/ListPage';
 import { keywordRulesApi, type KeywordRuleView, type MatchType } from '../api/keywordRulesApi';
 import { KeywordRuleDrawer, type RuleSaveRequest } from './KeywordRuleDrawer';
 import { KeywordTestBox } from './KeywordTestBox';
@@ -23,7 +21,7 @@ function sortRules(rules: KeywordRuleView[]): KeywordRuleView[] {
 
 /** /keyword-rules — keyword auto-replies (admins). */
 export function KeywordRulesPage() {
-  const { t, lang, formatDateTime } = useI18n();
+  const { t, formatDateTime } = useI18n();
   const { message } = App.useApp();
   const [filter, setFilter] = useState<string | undefined>(undefined);
   const rules = useRequest((signal) => keywordRulesApi.list(filter, signal), `keyword-rules:${filter ?? ''}`);
@@ -38,8 +36,7 @@ export function KeywordRulesPage() {
       return list.some((r) => r.id === saved.id) ? list.map((r) => (r.id === saved.id ? saved : r)) : [...list, saved];
     });
 
-  const failure = (prefix: string, error: unknown) =>
-    message.error(isApiError(error) ? `${prefix}: ${error.localized(lang)}` : prefix);
+  const failure = useFailureToast();
 
   const toggle = async (rule: KeywordRuleView, enabled: boolean) => {
     setBusy(rule.id);
@@ -80,8 +77,7 @@ export function KeywordRulesPage() {
       title: t('rules.col.integration'),
       dataIndex: 'integrationId',
       key: 'integrationId',
-      render: (id: string | null) =>
-        id === null ? <Tag>{t('rules.allIntegrations')}</Tag> : (integrationNames.get(id) ?? id),
+      render: (id: string | null) => <ScopeCell id={id} names={integrationNames} allLabel={t('rules.allIntegrations')} />,
     },
     {
       title: t('rules.col.keywords'),
@@ -105,43 +101,14 @@ export function KeywordRulesPage() {
       render: (reply: KeywordRuleView['reply']) => <ReplyPreview reply={reply} />,
     },
     { title: t('rules.col.priority'), dataIndex: 'priority', key: 'priority', width: 90 },
-    {
-      title: t('rules.col.enabled'),
-      dataIndex: 'enabled',
-      key: 'enabled',
-      width: 90,
-      render: (enabled: boolean, record) => (
-        <Switch size="small" checked={enabled} loading={busy === record.id} onChange={(v) => void toggle(record, v)} aria-label={t('rules.col.enabled')} />
-      ),
-    },
-    {
-      title: t('integrations.col.updatedAt'),
-      dataIndex: 'updatedAt',
-      key: 'updatedAt',
-      width: 160,
-      render: (at: string) => <span className="nowrap">{formatDateTime(at)}</span>,
-    },
+    enabledColumn<KeywordRuleView>({ title: t('rules.col.enabled'), width: 90, busyId: busy, onToggle: (record, v) => void toggle(record, v) }),
+    updatedAtColumn<KeywordRuleView>(t('integrations.col.updatedAt'), formatDateTime),
     {
       title: t('integrations.col.actions'),
       key: 'actions',
       width: 150,
       render: (_v, record) => (
-        <Space size={0}>
-          <Button type="link" size="small" icon={<EditOutlined />} onClick={() => setEditing({ rule: record })}>
-            {t('common.edit')}
-          </Button>
-          <Popconfirm
-            title={t('rules.deleteConfirm', { name: record.name })}
-            okText={t('common.delete')}
-            cancelText={t('common.cancel')}
-            okButtonProps={{ danger: true }}
-            onConfirm={() => remove(record)}
-          >
-            <Button type="link" size="small" danger icon={<DeleteOutlined />}>
-              {t('common.delete')}
-            </Button>
-          </Popconfirm>
-        </Space>
+        <RowActions onEdit={() => setEditing({ rule: record })} onDelete={() => remove(record)} deleteConfirm={t('rules.deleteConfirm', { name: record.name })} />
       ),
     },
   ];
@@ -153,63 +120,52 @@ export function KeywordRulesPage() {
   );
 
   return (
-    <div className="page">
-      <PageHeader title={t('rules.title')} subTitle={t('rules.subtitle')} extra={newButton} />
-      <Row gutter={[24, 24]}>
-        <Col xs={24} xxl={17}>
-          <Space wrap className="filters">
-            <Select
-              aria-label={t('rules.field.integration')}
-              style={{ minWidth: 220 }}
-              allowClear
-              placeholder={t('conv.filter.allIntegrations')}
-              value={filter}
-              onChange={(v?: string) => setFilter(v)}
-              options={(integrations.data ?? []).map((i) => ({ value: i.id, label: i.name }))}
-            />
-            <Typography.Text type="secondary">{t('rules.orderHint')}</Typography.Text>
-          </Space>
-          {rules.error ? (
-            <LoadError error={rules.error} onRetry={rules.reload} />
-          ) : (
-            <Card variant="borderless" className="table-card" styles={{ body: { padding: 0 } }}>
-              <Table<KeywordRuleView>
-                rowKey="id"
-                columns={columns}
-                dataSource={sortRules(rules.data ?? [])}
-                loading={rules.loading}
-                pagination={(rules.data?.length ?? 0) > 20 ? { pageSize: 20, showSizeChanger: false } : false}
-                scroll={{ x: 900 }}
-                locale={{
-                  emptyText: rules.loading ? (
-                    <div style={{ height: 120 }} />
-                  ) : (
-                    <Empty description={t('rules.empty')} style={{ padding: '24px 0' }}>
-                      {newButton}
-                    </Empty>
-                  ),
-                }}
-              />
-            </Card>
-          )}
-        </Col>
-        <Col xs={24} xxl={7}>
-          <KeywordTestBox integrations={integrations.data ?? []} />
-        </Col>
-      </Row>
-      <KeywordRuleDrawer
-        open={editing !== null}
-        rule={editing?.rule}
-        integrations={integrations.data ?? []}
-        defaultIntegrationId={filter}
-        save={saveRule}
-        onSaved={(saved) => {
-          replaceRule(saved);
-          setEditing(null);
-          message.success(t('edit.saved'));
-        }}
-        onClose={() => setEditing(null)}
+    <ListPageLayout
+      title={t('rules.title')}
+      subTitle={t('rules.subtitle')}
+      extra={newButton}
+      filters={
+        <>
+          <Select
+            aria-label={t('rules.field.integration')}
+            style={{ minWidth: 220 }}
+            allowClear
+            placeholder={t('conv.filter.allIntegrations')}
+            value={filter}
+            onChange={(v?: string) => setFilter(v)}
+            options={(integrations.data ?? []).map((i) => ({ value: i.id, label: i.name }))}
+          />
+          <Typography.Text type="secondary">{t('rules.orderHint')}</Typography.Text>
+        </>
+      }
+      side={<KeywordTestBox integrations={integrations.data ?? []} />}
+      overlays={
+        <KeywordRuleDrawer
+          open={editing !== null}
+          rule={editing?.rule}
+          integrations={integrations.data ?? []}
+          defaultIntegrationId={filter}
+          save={saveRule}
+          onSaved={(saved) => {
+            replaceRule(saved);
+            setEditing(null);
+            message.success(t('edit.saved'));
+          }}
+          onClose={() => setEditing(null)}
+        />
+      }
+    >
+      <ListTable<KeywordRuleView>
+        error={rules.error}
+        onRetry={rules.reload}
+        loading={rules.loading}
+        columns={columns}
+        dataSource={sortRules(rules.data ?? [])}
+        pagination={(rules.data?.length ?? 0) > 20 ? { pageSize: 20, showSizeChanger: false } : false}
+        scroll={{ x: 900 }}
+        emptyText={t('rules.empty')}
+        emptyAction={newButton}
       />
-    </div>
+    </ListPageLayout>
   );
 }

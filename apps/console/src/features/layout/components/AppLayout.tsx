@@ -1,9 +1,10 @@
 import { useState } from 'react';
-import { ApiOutlined, LogoutOutlined, MessageOutlined, ThunderboltOutlined, UserOutlined } from '@ant-design/icons';
+import { ApiOutlined, BookOutlined, LogoutOutlined, MessageOutlined, SnippetsOutlined, TeamOutlined, ThunderboltOutlined, UserOutlined, WarningOutlined } from '@ant-design/icons';
 import { Avatar, Button, Layout, Menu, Space, Tag, Typography, type MenuProps } from 'antd';
 import { Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { LanguageSwitch, useI18n } from '../../../i18n';
 import { useAuth } from '../../auth/hooks/useAuth';
+import { HeaderPresence } from '../../desk/components/HeaderPresence';
 import { BrandMark } from './BrandMark';
 
 const { Header, Sider, Content } = Layout;
@@ -17,15 +18,19 @@ export function AppLayout() {
   const [loggingOut, setLoggingOut] = useState(false);
 
   const isAdmin = user?.role === 'admin';
-  const sections = ['integrations', 'conversations', 'keyword-rules'] as const;
+  const sections = ['integrations', 'conversations', 'keyword-rules', 'faq', 'canned-replies', 'agents', 'dead-letters'] as const;
   const selected = sections.find((key) => location.pathname.startsWith(`/${key}`)) ?? '';
 
   const items: MenuProps['items'] = [
     { key: 'conversations', icon: <MessageOutlined />, label: t('nav.conversations') },
+    { key: 'canned-replies', icon: <SnippetsOutlined />, label: t('nav.cannedReplies') },
     ...(isAdmin
       ? [
           { key: 'integrations', icon: <ApiOutlined />, label: t('nav.integrations') },
           { key: 'keyword-rules', icon: <ThunderboltOutlined />, label: t('nav.keywordRules') },
+          { key: 'faq', icon: <BookOutlined />, label: t('nav.faq') },
+          { key: 'agents', icon: <TeamOutlined />, label: t('agents.nav') },
+          { key: 'dead-letters', icon: <WarningOutlined />, label: t('nav.deadLetters') },
         ]
       : []),
   ];
@@ -79,6 +84,7 @@ export function AppLayout() {
         <Header className="app-layout__header">
           <div />
           <Space size="middle" align="center">
+            <HeaderPresence />
             <LanguageSwitch size="small" />
             <Space size={8} align="center" className="app-layout__user">
               <Avatar size="small" icon={<UserOutlined />} />

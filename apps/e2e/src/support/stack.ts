@@ -68,6 +68,16 @@ class ManagedProcess {
     return `${this.name} ${state}; last output:\n${this.output.trim() || '(none)'}`;
   }
 
+  /** Resolves when the output so far contains `pattern`; fails if the process exits first. */
+  async waitForOutput(pattern: RegExp, timeoutMs = START_TIMEOUT_MS): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!pattern.test(this.output)) {
+      if (this.exited) throw new Error(`${this.name} exited before printing ${pattern}: ${this.describe()}`);
+      if (Date.now() > deadline) throw new Error(`${this.name} did not print ${pattern} within ${timeoutMs} ms: ${this.describe()}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
   /** SIGTERM (graceful shutdown), then SIGKILL if it does not exit in time. */
   async stop(): Promise<void> {
     if (this.exited) return;
@@ -211,4 +221,86 @@ export async function startStack(): Promise<Stack> {
     stop,
   };
   return stack;
+}
+
+export interface Cluster {
+  /** Base URLs of the API processes (IMBRIDGE_ROLE=api), in start order. */
+  apiUrls: string[];
+  simUrl: string;
+  databaseUrl: string;
+  /** JSON call to API process `i`. */
+  api<T = unknown>(i: number, method: string, path: string, body?: unknown, token?: string): Promise<HttpResult<T>>;
+  sim<T = unknown>(method: string, path: string, body?: unknown): Promise<HttpResult<T>>;
+  login(username: string, password: string): Promise<string>;
+  describe(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Several API processes (IMBRIDGE_ROLE=api) and queue workers (IMBRIDGE_ROLE=worker) of the built
+ * product on one database and Redis prefix, plus the simulator: the deployment with more than one
+ * process per role.
+ */
+export async function startCluster(opts: { apis: number; workers: number; env?: Record<string, string> }): Promise<Cluster> {
+  if (!existsSync(API_MAIN) || !existsSync(SIM_MAIN)) {
+    throw new Error(`The cluster test runs the built API and simulator; build first: npx nx run-many -t build --projects=api,platform-sim --parallel=1`);
+  }
+  const database = await createTestDatabase();
+  const simPort = await freePort();
+  const simUrl = `http://127.0.0.1:${simPort}`;
+  const shared = {
+    DATABASE_URL: database.url,
+    REDIS_URL: testRedisUrl(),
+    IMBRIDGE_REDIS_PREFIX: createTestRedisPrefix(),
+    IMBRIDGE_MASTER_KEY: randomBytes(32).toString('base64'),
+    HOST: '127.0.0.1',
+    ADMIN_USERNAME: ADMIN.username,
+    ADMIN_PASSWORD: ADMIN.password,
+    IMBRIDGE_ALLOW_PRIVATE_URLS: 'true',
+    IMBRIDGE_CONSOLE_DIR: CONSOLE_DIR,
+    LOG_LEVEL: 'info',
+    ...(opts.env ?? {}),
+  };
+  const processes: ManagedProcess[] = [];
+  const stop = async (): Promise<void> => {
+    await Promise.all(processes.map((p) => p.stop()));
+  };
+  const apiUrls: string[] = [];
+  try {
+    const sim = startProcess('platform-sim', SIM_MAIN, { PORT: String(simPort), HOST: '127.0.0.1' });
+    processes.push(sim);
+    const waits: Promise<void>[] = [waitForHealthy(sim, `${simUrl}/_sim/health`)];
+    for (let i = 0; i < opts.apis; i++) {
+      const port = await freePort();
+      const url = `http://127.0.0.1:${port}`;
+      const api = startProcess(`api#${i + 1}`, API_MAIN, { ...shared, IMBRIDGE_ROLE: 'api', PORT: String(port), PUBLIC_BASE_URL: url });
+      processes.push(api);
+      apiUrls.push(url);
+      waits.push(waitForHealthy(api, `${url}/api/health`));
+    }
+    for (let i = 0; i < opts.workers; i++) {
+      const worker = startProcess(`worker#${i + 1}`, API_MAIN, { ...shared, IMBRIDGE_ROLE: 'worker', PORT: '0', PUBLIC_BASE_URL: apiUrls[0] ?? 'http://127.0.0.1' });
+      processes.push(worker);
+      waits.push(worker.waitForOutput(/imbridge worker started/));
+    }
+    await Promise.all(waits);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  const cluster: Cluster = {
+    apiUrls,
+    simUrl,
+    databaseUrl: database.url,
+    api: (i, method, path, body, token) => requestJson(`${apiUrls[i]}${path}`, method, body, token),
+    sim: (method, path, body) => requestJson(`${simUrl}${path}`, method, body),
+    async login(username, password) {
+      const res = await cluster.api<{ accessToken?: string }>(0, 'POST', '/api/auth/login', { username, password });
+      if (res.status !== 200 || !res.body.accessToken) throw new Error(`login of ${username} failed: ${res.status} ${JSON.stringify(res.body)}`);
+      return res.body.accessToken;
+    },
+    describe: () => processes.map((p) => p.describe()).join('\n\n'),
+    stop,
+  };
+  return cluster;
 }

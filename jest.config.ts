@@ -9,6 +9,8 @@ const config: Config = {
     '<rootDir>/libs/contracts',
     '<rootDir>/libs/platforms/core',
     '<rootDir>/libs/platforms/wecom',
+    '<rootDir>/libs/platforms/wecom-kf',
+    '<rootDir>/libs/platforms/wecom-common',
     '<rootDir>/libs/persistence',
     '<rootDir>/libs/platform-sim',
     '<rootDir>/apps/api',

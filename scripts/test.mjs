@@ -21,6 +21,20 @@ function chromium() {
   throw new ServiceError('End-to-end tests need Chromium: install Debian\'s chromium package (apt-get install chromium) or set CHROMIUM_PATH');
 }
 
+/**
+ * Screenshots of the zh-CN console need a Chinese font (otherwise every character is a box). Best
+ * effort: the tests themselves do not depend on it.
+ */
+function chineseFont() {
+  const found = spawnSync('fc-list', [':lang=zh', 'family'], { encoding: 'utf8' });
+  if (found.status === 0 && found.stdout.trim() !== '') return;
+  try {
+    aptInstall('fonts-wqy-zenhei');
+  } catch (err) {
+    say(`no Chinese font for screenshots (${err instanceof Error ? err.message : String(err)}); continuing`);
+  }
+}
+
 async function main() {
   const pg = await ensurePostgres();
   const redisUrl = await ensureRedis();
@@ -31,6 +45,7 @@ async function main() {
     CHROMIUM_PATH: chromium(),
     NX_DAEMON: 'false',
   };
+  chineseFont();
   delete env.DATABASE_URL;
   delete env.REDIS_URL;
   const outDir = join(repoRoot, 'tmp', 'test-results');

@@ -5,6 +5,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions, ENTITIES } from '@imbridge/persistence';
 import { WecomModule } from '@imbridge/platform-wecom';
+import { WecomKfModule } from '@imbridge/platform-wecom-kf';
 import { APP_CONFIG, type AppConfig } from './config/app-config';
 import { AuditService } from './audit/audit.service';
 import { AuthController } from './auth/auth.controller';
@@ -47,8 +48,14 @@ import { MediaService } from './media/media.service';
 import { VerificationFilesController } from './verification-files/verification-files.controller';
 import { VerificationFilesService } from './verification-files/verification-files.service';
 
+import { BOT_CONTROLLERS, BOT_PROVIDERS } from './bot/bot.parts';
+import { OUTBOX_VIEW_CONTROLLERS, OUTBOX_VIEW_PROVIDERS } from './dead-letters/dead-letters.parts';
+import { DESK_CONTROLLERS, DESK_HTTP_PROVIDERS, DESK_PROVIDERS, DESK_WORKER_PROVIDERS } from './desk/desk.parts';
+import { FAQ_CONTROLLERS, FAQ_PROVIDERS } from './faq/faq.parts';
+import { KF_PROVIDERS, KF_WORKER_PROVIDERS } from './kf/kf.parts';
+
 /** Platform modules; each registers its adapter through @RegisterPlatformAdapter(). */
-const PLATFORM_MODULES: Type[] = [WecomModule];
+const PLATFORM_MODULES: Type[] = [WecomModule, WecomKfModule];
 
 @Module({})
 export class AppModule {
@@ -79,12 +86,18 @@ export class AppModule {
       SendRateLimiter,
       MediaService,
       VerificationFilesService,
+      ...FAQ_PROVIDERS,
+      ...BOT_PROVIDERS,
+      ...DESK_PROVIDERS,
+      ...OUTBOX_VIEW_PROVIDERS,
+      ...KF_PROVIDERS,
       { provide: APP_GUARD, useClass: AuthGuard },
       { provide: APP_FILTER, useClass: AllExceptionsFilter },
       { provide: APP_PIPE, useValue: validationPipe() },
     ];
     if (worker) providers.push(InboxProcessor, OutboundSender, OutboundProcessor, SweeperService);
-    if (worker) providers.push(MediaProcessor);
+    if (worker) providers.push(MediaProcessor, ...DESK_WORKER_PROVIDERS, ...KF_WORKER_PROVIDERS);
+    if (http) providers.push(...DESK_HTTP_PROVIDERS);
     return {
       module: AppModule,
       imports: [
@@ -111,7 +124,22 @@ export class AppModule {
         ...PLATFORM_MODULES,
       ],
       controllers: http
-        ? [AuthController, UsersController, PlatformsController, IntegrationsController, CallbacksController, ConversationsController, KeywordRulesController, HealthController, MediaController, VerificationFilesController]
+        ? [
+            AuthController,
+            UsersController,
+            PlatformsController,
+            IntegrationsController,
+            CallbacksController,
+            ConversationsController,
+            KeywordRulesController,
+            HealthController,
+            MediaController,
+            VerificationFilesController,
+            ...FAQ_CONTROLLERS,
+            ...BOT_CONTROLLERS,
+            ...DESK_CONTROLLERS,
+            ...OUTBOX_VIEW_CONTROLLERS,
+          ]
         : [],
       providers,
     };

@@ -1,0 +1,196 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { InboundEvent } from '@imbridge/platform-core';
+import { KfMessageInvalid, readWecomKfConfig, syncMsg, toKfInboundEvent, type KfRawMessage, type KfSyncPage, type WecomKfConfig } from '@imbridge/platform-wecom-kf';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { RedisLock, RedisService } from '../common/redis.service';
+import { InboxDispatcher } from '../callbacks/inbox-dispatcher.service';
+import { IntegrationsService } from '../integrations/integrations.service';
+import { RedisTokenStore } from '../outbound/redis-token-store';
+import { GuardedHttpClient } from '../security/guarded-http.client';
+import { UrlPolicy } from '../security/url-policy';
+
+export const KF_PLATFORM = 'wecom-kf';
+const LOCK_TTL_MS = 60_000;
+/** A callback Token lives 10 minutes; keep it a little less for the periodic pull. */
+const TOKEN_TTL_MS = 9 * 60_000;
+/** Guards against a platform that answers has_more=1 forever; the next notification or sweep goes on. */
+const MAX_PAGES_PER_PULL = 500;
+
+/**
+ * 微信客服 pull: reads kf/sync_msg from the stored cursor until has_more is 0. Each page's messages
+ * become inbox events in the same transaction that moves the cursor, so a crash between pages neither
+ * loses nor replays a page; dedupe on msgid makes an overlap harmless anyway. One pull per
+ * (integration, open_kfid) at a time across processes (Redis lock); a pull requested while one runs
+ * only sets a "pull again" flag that the running puller honours before it lets go of the lock.
+ * The first pull of an account primes it: history sent before the integration was created is paged
+ * past without inbox events (importing the last 3 days as unanswered history is not offered yet).
+ */
+@Injectable()
+export class KfPuller {
+  private readonly logger = new Logger('KfPuller');
+  private readonly http: GuardedHttpClient;
+  /** Last received_at given to a pulled event, per account (see `stamps`). */
+  private readonly lastStamp = new Map<string, number>();
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly redis: RedisService,
+    private readonly integrations: IntegrationsService,
+    private readonly tokens: RedisTokenStore,
+    private readonly dispatcher: InboxDispatcher,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.http = new GuardedHttpClient(new UrlPolicy(config.allowPrivateUrls));
+  }
+
+  /**
+   * Pulls now, or makes the running pull go round once more. Resolves once this request is either
+   * done or handed over to the lock holder; throws when the pull failed (the caller retries).
+   */
+  async pull(integrationId: string, openKfId: string, token?: string): Promise<void> {
+    const client = this.redis.client;
+    const againKey = this.redis.key('kf-pull-again', integrationId, openKfId);
+    const lockKey = this.redis.key('kf-pull-lock', integrationId, openKfId);
+    if (token) await client.set(this.redis.key('kf-token', integrationId, openKfId), token, 'PX', TOKEN_TTL_MS);
+    // The flag goes up before the lock attempt: a holder that checks the flag after this sees it.
+    await client.set(againKey, '1', 'PX', LOCK_TTL_MS * 10);
+    for (;;) {
+      const lock = await RedisLock.acquire(client, lockKey, LOCK_TTL_MS);
+      if (!lock) return;
+      try {
+        while ((await client.del(againKey)) > 0) await this.pullOnce(integrationId, openKfId, lock);
+      } catch (err) {
+        // Leave the flag up so that the retry (or the periodic pull) goes round again.
+        await client.set(againKey, '1', 'PX', LOCK_TTL_MS * 10).catch(() => undefined);
+        throw err;
+      } finally {
+        await lock.release().catch(() => undefined);
+      }
+      // A request that raised the flag after our last check but failed to take the lock before we
+      // released it relies on us: look once more.
+      if ((await client.exists(againKey)) === 0) return;
+    }
+  }
+
+  /** The kf accounts this integration has a cursor for (the periodic pull's list). */
+  async knownAccounts(integrationId: string): Promise<string[]> {
+    const rows: { open_kfid: string }[] = await this.ds.query('SELECT open_kfid FROM kf_cursors WHERE integration_id = $1 ORDER BY open_kfid', [integrationId]);
+    return rows.map((r) => r.open_kfid);
+  }
+
+  private async pullOnce(integrationId: string, openKfId: string, lock: RedisLock): Promise<void> {
+    const integration = await this.integrations.runtime(integrationId);
+    if (!integration || integration.platform !== KF_PLATFORM || !integration.enabled) return;
+    const cfg = readWecomKfConfig(integration.config);
+    const [row]: { cursor: string; primed_at: Date | null }[] = await this.ds.query(
+      'SELECT cursor, primed_at FROM kf_cursors WHERE integration_id = $1 AND open_kfid = $2',
+      [integrationId, openKfId],
+    );
+    // First pull of an account: page through what the platform still has (3 days) and skip what was
+    // sent before the integration was set up; a message sent after it (its callback may well be what
+    // started this pull) is kept.
+    let skipUntilMs: number | null = null;
+    if (!row || row.primed_at === null) {
+      const [setup]: { created_at: Date }[] = await this.ds.query('SELECT created_at FROM integrations WHERE id = $1', [integrationId]);
+      skipUntilMs = setup ? new Date(setup.created_at).getTime() : Date.now();
+    }
+    let cursor = row?.cursor ?? '';
+    for (let pages = 0; pages < MAX_PAGES_PER_PULL; pages++) {
+      const page = await this.fetch(cfg, integrationId, openKfId, cursor || undefined);
+      const done = !page.hasMore;
+      const created = await this.storePage(integrationId, openKfId, page, cursor, skipUntilMs, skipUntilMs !== null && done);
+      for (const e of created) this.dispatcher.dispatch({ integrationId, conversationKey: e.conversationKey, eventId: e.id });
+      cursor = page.nextCursor;
+      if (done) return;
+      if (!(await lock.extend(LOCK_TTL_MS))) throw new Error(`kf ${openKfId}: lost the pull lock`);
+    }
+    this.logger.warn(`kf ${openKfId}: still has_more after ${MAX_PAGES_PER_PULL} pages; continuing on the next pull`);
+    await this.redis.client.set(this.redis.key('kf-pull-again', integrationId, openKfId), '1', 'PX', LOCK_TTL_MS * 10);
+  }
+
+  /** One sync_msg page, with the latest callback Token when there is one (without it calls are rate limited). */
+  private async fetch(cfg: WecomKfConfig, integrationId: string, openKfId: string, cursor: string | undefined): Promise<KfSyncPage> {
+    const ctx = { http: this.http, tokens: this.tokens };
+    const tokenKey = this.redis.key('kf-token', integrationId, openKfId);
+    const token = (await this.redis.client.get(tokenKey)) ?? undefined;
+    try {
+      return await syncMsg(ctx, cfg, { cursor, token, openKfId });
+    } catch (err) {
+      if (!token) throw err;
+      // An expired or refused Token must not block the pull: forget it and try once without.
+      await this.redis.client.del(tokenKey);
+      this.logger.warn(`kf ${openKfId}: sync_msg with the callback token failed (${(err as Error).message}); retrying without`);
+      return syncMsg(ctx, cfg, { cursor, openKfId });
+    }
+  }
+
+  private async storePage(
+    integrationId: string,
+    openKfId: string,
+    page: KfSyncPage,
+    previousCursor: string,
+    skipUntilMs: number | null,
+    primedNow: boolean,
+  ): Promise<{ id: string; conversationKey: string }[]> {
+    const fresh = skipUntilMs === null ? page.messages : page.messages.filter((raw) => typeof raw['send_time'] === 'number' && raw['send_time'] * 1000 > skipUntilMs);
+    const events = this.toEvents(openKfId, fresh);
+    const stamps = this.stamps(`${integrationId}:${openKfId}`, events.length);
+    return this.ds.transaction(async (m) => {
+      let created: { id: string; conversation_key: string }[] = [];
+      if (events.length > 0) {
+        const params: unknown[] = [];
+        const values = events.map((e, i) => {
+          params.push(integrationId, e.dedupeKey, e.conversationKey, JSON.stringify(e.message), stamps[i]);
+          const b = i * 5;
+          return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}::jsonb, $${b + 5}::timestamptz)`;
+        });
+        // VALUES keep the page's order, so ids (and the inbox's per-conversation order) follow sync_msg.
+        created = await m.query(
+          `INSERT INTO inbox_events (integration_id, dedupe_key, conversation_key, payload, received_at) VALUES ${values.join(', ')}
+           ON CONFLICT (integration_id, dedupe_key) DO NOTHING RETURNING id, conversation_key`,
+          params,
+        );
+      }
+      // Only from the cursor this pull started the page with: should the lock ever be lost to a second
+      // puller, the slower one rolls back instead of moving the cursor backwards.
+      const moved: unknown[] = await m.query(
+        `INSERT INTO kf_cursors (integration_id, open_kfid, cursor, primed_at, updated_at) VALUES ($1, $2, $3, $4, now())
+         ON CONFLICT (integration_id, open_kfid) DO UPDATE SET cursor = EXCLUDED.cursor,
+           primed_at = COALESCE(kf_cursors.primed_at, EXCLUDED.primed_at), updated_at = now()
+         WHERE kf_cursors.cursor = $5 RETURNING 1`,
+        [integrationId, openKfId, page.nextCursor, primedNow ? new Date() : null, previousCursor],
+      );
+      if (moved.length === 0) throw new Error(`kf ${openKfId}: the cursor was moved by another pull`);
+      return created.map((r) => ({ id: String(r.id), conversationKey: r.conversation_key }));
+    });
+  }
+
+  /**
+   * Distinct, increasing receive times for a page: the stored message takes its time from the inbox
+   * row and chats are ordered by it, so messages pulled together must not share one timestamp.
+   */
+  private stamps(key: string, n: number): Date[] {
+    const base = Math.max(Date.now(), (this.lastStamp.get(key) ?? 0) + 1);
+    if (n > 0) this.lastStamp.set(key, base + n - 1);
+    if (this.lastStamp.size > 10_000) this.lastStamp.clear();
+    return Array.from({ length: n }, (_, i) => new Date(base + i));
+  }
+
+  private toEvents(openKfId: string, messages: KfRawMessage[]): InboundEvent[] {
+    const events: InboundEvent[] = [];
+    for (const raw of messages) {
+      try {
+        const event = toKfInboundEvent(raw);
+        // The contact is the customer on this kf account: `<open_kfid>:<external_userid>` is also the
+        // recipient kf/send_msg needs (kfRecipient), so the generic outbound path can answer.
+        event.message.sender = { ...event.message.sender, externalId: event.conversationKey };
+        events.push(event);
+      } catch (err) {
+        if (!(err instanceof KfMessageInvalid)) throw err;
+        this.logger.warn(`kf ${openKfId}: skipped an invalid sync_msg entry (${err.message})`);
+      }
+    }
+    return events;
+  }
+}

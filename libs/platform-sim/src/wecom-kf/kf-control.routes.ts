@@ -1,0 +1,136 @@
+import { asObject, optionalInt, optionalString, parseJsonObject, requireHttpUrl, requireString, type JsonObject } from '../core/control-input.util';
+import { parseFaultSpec } from '../core/fault-script.registry';
+import { SimInputError } from '../core/sim-errors';
+import { jsonResponse } from '../core/sim-http.types';
+import type { SimRouter } from '../core/sim-router';
+import type { KfCallbackMode, KfCustomerMessage, KfSimSettings } from './kf-sim.types';
+import type { KfSim } from './kf-sim';
+
+const MODES: readonly KfCallbackMode[] = ['normal', 'duplicate', 'hold', 'none'];
+
+function requireQuery(q: URLSearchParams, key: string): string {
+  const v = q.get(key);
+  if (!v) throw new SimInputError(`query parameter ${key} is required`);
+  return v;
+}
+
+function parseCustomerMessage(value: unknown): KfCustomerMessage {
+  const m = asObject(value, 'message');
+  const type = m['type'];
+  if (type === 'text') return { type, content: requireString(m, 'content', 'message.content'), menuId: optionalString(m, 'menuId', 'message.menuId') };
+  if (type === 'image') return { type, mediaId: requireString(m, 'mediaId', 'message.mediaId') };
+  if (type === 'enter_session') {
+    if (m['welcome'] !== undefined && typeof m['welcome'] !== 'boolean') throw new SimInputError('message.welcome must be a boolean');
+    return { type, scene: optionalString(m, 'scene', 'message.scene'), sceneParam: optionalString(m, 'sceneParam', 'message.sceneParam'), welcome: m['welcome'] as boolean | undefined };
+  }
+  throw new SimInputError("message.type must be 'text', 'image' or 'enter_session'");
+}
+
+function parseSettings(b: JsonObject): Partial<KfSimSettings> {
+  const out: Partial<KfSimSettings> = {};
+  if (b['duplicateMsgid'] !== undefined) {
+    if (b['duplicateMsgid'] !== 'idempotent' && b['duplicateMsgid'] !== 'error') throw new SimInputError("duplicateMsgid must be 'idempotent' or 'error'");
+    out.duplicateMsgid = b['duplicateMsgid'];
+  }
+  if (b['quotaMode'] !== undefined) {
+    if (b['quotaMode'] !== 'reject' && b['quotaMode'] !== 'accept') throw new SimInputError("quotaMode must be 'reject' or 'accept'");
+    out.quotaMode = b['quotaMode'];
+  }
+  if (b['syncWithoutToken'] !== undefined) {
+    const s = asObject(b['syncWithoutToken'], 'syncWithoutToken');
+    const max = optionalInt(s, 'max', { min: 0, max: 1_000_000 }, 'syncWithoutToken.max');
+    const windowMs = optionalInt(s, 'windowMs', { min: 1, max: 86_400_000 }, 'syncWithoutToken.windowMs');
+    if (max === undefined || windowMs === undefined) throw new SimInputError('syncWithoutToken needs max and windowMs');
+    out.syncWithoutToken = { max, windowMs };
+  }
+  return out;
+}
+
+/** `/_sim/kf/*`: the HTTP control API of the 微信客服 simulator (JSON; bad input → 400/404 `{error, message}`). */
+export function registerKfControlRoutes(router: SimRouter, sim: KfSim): void {
+  router.add('POST', '/_sim/kf/accounts', (req) => {
+    const b = parseJsonObject(req.body);
+    const account = sim.addAccount({ corpId: requireString(b, 'corpId'), name: requireString(b, 'name'), openKfid: optionalString(b, 'openKfid') });
+    return jsonResponse(201, { account });
+  });
+
+  router.add('GET', '/_sim/kf/accounts', (req) => jsonResponse(200, { accounts: sim.accounts(requireQuery(req.query, 'corpId')) }));
+
+  router.add('POST', '/_sim/kf/servicers', (req) => {
+    const b = parseJsonObject(req.body);
+    const status = b['status'] ?? 0;
+    if (status !== 0 && status !== 1) throw new SimInputError('status must be 0 (receiving) or 1 (stopped)');
+    return jsonResponse(200, { servicers: sim.setServicer(requireString(b, 'openKfid'), requireString(b, 'userid'), status) });
+  });
+
+  router.add('POST', '/_sim/kf/callback', (req) => {
+    const b = parseJsonObject(req.body);
+    const corpId = requireString(b, 'corpId');
+    const mode = b['mode'] ?? 'normal';
+    if (!(MODES as readonly unknown[]).includes(mode)) throw new SimInputError(`mode must be one of ${MODES.join(', ')}`);
+    sim.setCallback(corpId, b['url'] === null ? null : requireHttpUrl(b, 'url'), mode as KfCallbackMode);
+    return jsonResponse(200, { corpId, url: b['url'] ?? null, mode });
+  });
+
+  router.add('POST', '/_sim/kf/customer-message', async (req) => {
+    const b = parseJsonObject(req.body);
+    const callback = b['callback'];
+    if (callback !== undefined && !(MODES as readonly unknown[]).includes(callback)) throw new SimInputError(`callback must be one of ${MODES.join(', ')}`);
+    const result = await sim.customerSends(requireString(b, 'openKfid'), requireString(b, 'externalUserId'), parseCustomerMessage(b['message']), {
+      sendTime: optionalInt(b, 'sendTime', { min: 0 }),
+      callbackMode: callback as KfCallbackMode | undefined,
+    });
+    return jsonResponse(200, result);
+  });
+
+  router.add('POST', '/_sim/kf/servicer-message', async (req) => {
+    const b = parseJsonObject(req.body);
+    const result = await sim.servicerSends(requireString(b, 'openKfid'), requireString(b, 'externalUserId'), requireString(b, 'servicerUserId'), requireString(b, 'content'));
+    return jsonResponse(200, result);
+  });
+
+  router.add('POST', '/_sim/kf/callbacks/flush', async (req) => {
+    const b = req.body.length === 0 ? {} : parseJsonObject(req.body);
+    const order = b['order'] ?? 'fifo';
+    if (order !== 'fifo' && order !== 'reverse') throw new SimInputError("order must be 'fifo' or 'reverse'");
+    return jsonResponse(200, { callbacks: await sim.flushCallbacks(order) });
+  });
+
+  router.add('GET', '/_sim/kf/callbacks', () => jsonResponse(200, { callbacks: sim.callbacks(), held: sim.heldCallbacks() }));
+
+  router.add('GET', '/_sim/kf/log', (req) => jsonResponse(200, { entries: sim.log(requireQuery(req.query, 'openKfid')) }));
+
+  router.add('GET', '/_sim/kf/delivered', (req) =>
+    jsonResponse(200, { messages: sim.delivered({ openKfid: req.query.get('openKfid') ?? undefined, externalUserId: req.query.get('externalUserId') ?? undefined }) }),
+  );
+
+  router.add('GET', '/_sim/kf/session', (req) => jsonResponse(200, { session: sim.session(requireQuery(req.query, 'openKfid'), requireQuery(req.query, 'externalUserId')) }));
+
+  router.add('POST', '/_sim/kf/empty-pages', (req) => {
+    const b = parseJsonObject(req.body);
+    const count = optionalInt(b, 'count', { min: 1, max: 1000 }) ?? 1;
+    sim.queueEmptyPages(requireString(b, 'openKfid'), count);
+    return jsonResponse(200, { ok: true });
+  });
+
+  router.add('POST', '/_sim/kf/clock', (req) => {
+    const b = parseJsonObject(req.body);
+    const advanceMs = optionalInt(b, 'advanceMs', { min: 0 });
+    if (advanceMs === undefined) throw new SimInputError('advanceMs is required');
+    return jsonResponse(200, { now: sim.advanceClock(advanceMs) });
+  });
+
+  router.add('POST', '/_sim/kf/settings', (req) => jsonResponse(200, { settings: sim.configure(parseSettings(parseJsonObject(req.body))) }));
+
+  router.add('GET', '/_sim/kf/calls', (req) => jsonResponse(200, { calls: sim.calls(req.query.get('api') ?? undefined) }));
+
+  router.add('POST', '/_sim/kf/faults', (req) => {
+    sim.script(parseFaultSpec(parseJsonObject(req.body)));
+    return jsonResponse(201, { faults: sim.faults() });
+  });
+
+  router.add('DELETE', '/_sim/kf/faults', (req) => {
+    sim.clearScripts(req.query.get('api') ?? undefined);
+    return jsonResponse(200, { faults: sim.faults() });
+  });
+}

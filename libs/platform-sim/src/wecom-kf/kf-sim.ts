@@ -1,0 +1,251 @@
+import type { CallRecord } from '../core/call-log.recorder';
+import type { FaultSpec } from '../core/fault-script.registry';
+import { sendOutbound } from '../core/outbound-http.client';
+import { SimInputError } from '../core/sim-errors';
+import type { SimRouter } from '../core/sim-router';
+import { cdataElement } from '../core/xml.util';
+import { WECOM_CALLBACK_TIMEOUT_MS } from '../wecom/wecom-callback.client';
+import type { WecomSim } from '../wecom/wecom-sim';
+import { KfApiHandlers, type KfApi } from './kf-api.handlers';
+import { registerKfControlRoutes } from './kf-control.routes';
+import type {
+  KfAccount,
+  KfCallbackMode,
+  KfCallbackRecord,
+  KfCustomerMessage,
+  KfDeliveredMessage,
+  KfLogEntry,
+  KfServicer,
+  KfSessionView,
+  KfSimSettings,
+} from './kf-sim.types';
+import { KfStateStore } from './kf-state.store';
+
+interface PendingCallback {
+  corpId: string;
+  openKfid: string;
+}
+
+export interface KfFaultSpec extends FaultSpec {
+  api: KfApi | (string & {});
+}
+
+export interface KfAppendResult {
+  entry: KfLogEntry;
+  /** Callbacks delivered for this append (empty for mode none/hold or without a callback URL). */
+  callbacks: KfCallbackRecord[];
+}
+
+/**
+ * 微信客服 (WeCom customer service) side of the simulator. A kf-enabled app is a WeCom corp app:
+ * access tokens and callback crypto (Token/EncodingAESKey, receiveid = corpid) come from `WecomSim`.
+ */
+export class KfSim {
+  private readonly state = new KfStateStore();
+  private readonly api: KfApiHandlers;
+  private readonly pending: PendingCallback[] = [];
+  private readonly callbackLog: KfCallbackRecord[] = [];
+
+  constructor(private readonly wecom: WecomSim) {
+    // Appends caused by API calls (msg_send_fail, session_status_change) announce themselves too.
+    this.api = new KfApiHandlers(this.state, wecom, (openKfid) => void this.announce(openKfid));
+  }
+
+  register(router: SimRouter): void {
+    this.api.register(router);
+    registerKfControlRoutes(router, this);
+  }
+
+  /** Creates a KF account of a corp registered with `sim.wecom.addApp`. */
+  addAccount(opts: { corpId: string; name: string; openKfid?: string }): KfAccount {
+    if (!this.wecom.getApp(opts.corpId)) throw new SimInputError(`unknown corpId ${opts.corpId} (register it with wecom.addApp)`, { status: 404, code: 'unknown_app' });
+    return this.state.addAccount(opts.corpId, opts.name, opts.openKfid);
+  }
+
+  accounts(corpId: string): KfAccount[] {
+    return this.state.listAccounts(corpId).map((a) => ({ ...a }));
+  }
+
+  /** Adds or updates a servicer (接待人员); status 0 = receiving, 1 = stopped. */
+  setServicer(openKfid: string, userid: string, status: 0 | 1 = 0): KfServicer[] {
+    return this.state.setServicer(openKfid, userid, status);
+  }
+
+  /** Where kf_msg_or_event callbacks of the corp go, and how ('normal' | 'duplicate' | 'hold' | 'none'). */
+  setCallback(corpId: string, url: string | null, mode: KfCallbackMode = 'normal'): void {
+    if (url === null) this.state.callbackUrls.delete(corpId);
+    else this.state.callbackUrls.set(corpId, { url, mode });
+  }
+
+  /** An external user (wm…) sends a message or enters the session; appends and announces it. */
+  async customerSends(
+    openKfid: string,
+    externalUserId: string,
+    msg: KfCustomerMessage,
+    opts: { sendTime?: number; callbackMode?: KfCallbackMode } = {},
+  ): Promise<KfAppendResult> {
+    const acc = this.state.requireAccount(openKfid);
+    if (!/^wm[0-9A-Za-z_-]+$/.test(externalUserId)) throw new SimInputError('externalUserId must look like wm…');
+    const sendTime = opts.sendTime ?? Math.floor(this.state.now() / 1000);
+    if (!Number.isSafeInteger(sendTime) || sendTime > Math.floor(this.state.now() / 1000)) throw new SimInputError('sendTime must be epoch seconds, not in the future');
+    let item: Record<string, unknown>;
+    if (msg.type === 'enter_session') {
+      const event: Record<string, unknown> = {
+        event_type: 'enter_session',
+        open_kfid: openKfid,
+        external_userid: externalUserId,
+        scene: msg.scene ?? '',
+        scene_param: msg.sceneParam ?? '',
+      };
+      if (msg.welcome !== false) event['welcome_code'] = this.state.issueCode(openKfid, externalUserId, 'welcome');
+      item = { send_time: sendTime, origin: 4, msgtype: 'event', event };
+    } else {
+      this.state.customerWrote(openKfid, externalUserId);
+      const base = { open_kfid: openKfid, external_userid: externalUserId, send_time: sendTime, origin: 3 };
+      item =
+        msg.type === 'text'
+          ? { ...base, msgtype: 'text', text: msg.menuId ? { content: msg.content, menu_id: msg.menuId } : { content: msg.content } }
+          : { ...base, msgtype: 'image', image: { media_id: msg.mediaId } };
+    }
+    const entry = this.state.append(openKfid, item);
+    return { entry: { ...entry, item: structuredClone(entry.item) }, callbacks: await this.announce(acc.openKfid, opts.callbackMode) };
+  }
+
+  /** A servicer answers from the WeCom client (origin 5); the session moves to state 3 with them. */
+  async servicerSends(openKfid: string, externalUserId: string, servicerUserId: string, content: string): Promise<KfAppendResult> {
+    this.state.requireAccount(openKfid);
+    const view = this.state.sessionView(openKfid, externalUserId);
+    if (view.serviceState !== 3 || view.servicerUserId !== servicerUserId) {
+      const moved = this.state.transition(openKfid, externalUserId, 3, servicerUserId, true);
+      if (!moved.ok) throw new SimInputError(`servicer ${servicerUserId} is not a receiving servicer of ${openKfid}`, { status: 409, code: 'servicer_inactive' });
+    }
+    const entry = this.state.append(openKfid, {
+      open_kfid: openKfid,
+      external_userid: externalUserId,
+      send_time: Math.floor(this.state.now() / 1000),
+      origin: 5,
+      servicer_userid: servicerUserId,
+      msgtype: 'text',
+      text: { content },
+    });
+    return { entry: { ...entry, item: structuredClone(entry.item) }, callbacks: await this.announce(openKfid) };
+  }
+
+  /** Delivers held callbacks ('hold' mode), oldest first or reversed (out of order). */
+  async flushCallbacks(order: 'fifo' | 'reverse' = 'fifo'): Promise<KfCallbackRecord[]> {
+    const batch = this.pending.splice(0, this.pending.length);
+    if (order === 'reverse') batch.reverse();
+    const out: KfCallbackRecord[] = [];
+    for (const p of batch) {
+      const target = this.state.callbackUrls.get(p.corpId);
+      if (target) out.push(await this.deliver(p.corpId, p.openKfid, target.url));
+    }
+    return out;
+  }
+
+  heldCallbacks(): number {
+    return this.pending.length;
+  }
+
+  callbacks(): KfCallbackRecord[] {
+    return this.callbackLog.map((c) => ({ ...c }));
+  }
+
+  /** The account's whole log, as sync_msg would return it. */
+  log(openKfid: string): KfLogEntry[] {
+    this.state.requireAccount(openKfid);
+    return (this.state.logs.get(openKfid) ?? []).map((e) => ({ ...e, item: structuredClone(e.item) }));
+  }
+
+  /** What customers received (accepted send_msg / send_msg_on_event), oldest first. */
+  delivered(filter: { openKfid?: string; externalUserId?: string } = {}): KfDeliveredMessage[] {
+    return this.state.delivered
+      .filter((d) => (filter.openKfid === undefined || d.openKfid === filter.openKfid) && (filter.externalUserId === undefined || d.externalUserId === filter.externalUserId))
+      .map((d) => ({ ...d, body: structuredClone(d.body) }));
+  }
+
+  session(openKfid: string, externalUserId: string): KfSessionView {
+    this.state.requireAccount(openKfid);
+    return this.state.sessionView(openKfid, externalUserId);
+  }
+
+  /** The next `count` sync_msg calls of the account answer an empty page with has_more=1. */
+  queueEmptyPages(openKfid: string, count: number): void {
+    this.state.queueEmptyPages(openKfid, count);
+  }
+
+  /** Moves the kf clock (tokens, codes, 48 h window, 3-day history) forward. */
+  advanceClock(ms: number): number {
+    if (!Number.isFinite(ms) || ms < 0) throw new SimInputError('advanceMs must be a non-negative number');
+    this.state.clockOffsetMs += ms;
+    return this.state.now();
+  }
+
+  now(): number {
+    return this.state.now();
+  }
+
+  configure(settings: Partial<KfSimSettings>): KfSimSettings {
+    this.state.settings = { ...this.state.settings, ...settings };
+    return this.settings();
+  }
+
+  settings(): KfSimSettings {
+    return structuredClone(this.state.settings);
+  }
+
+  calls(api?: KfApi | (string & {})): CallRecord[] {
+    return this.state.calls.list(api);
+  }
+
+  script(spec: KfFaultSpec): void {
+    this.state.faults.add(spec);
+  }
+
+  clearScripts(api?: string): void {
+    this.state.faults.clear(api);
+  }
+
+  faults(): Array<FaultSpec & { remaining: number | null }> {
+    return this.state.faults.list();
+  }
+
+  reset(): void {
+    this.state.reset();
+    this.pending.length = 0;
+    this.callbackLog.length = 0;
+  }
+
+  /** kf_msg_or_event for an account, according to the corp's callback mode. */
+  private async announce(openKfid: string, override?: KfCallbackMode): Promise<KfCallbackRecord[]> {
+    const acc = this.state.accounts.get(openKfid);
+    const target = acc && this.state.callbackUrls.get(acc.corpId);
+    const mode = override ?? target?.mode;
+    if (!acc || !target || mode === 'none') return [];
+    if (mode === 'hold') {
+      this.pending.push({ corpId: acc.corpId, openKfid });
+      return [];
+    }
+    const out = [await this.deliver(acc.corpId, openKfid, target.url)];
+    if (mode === 'duplicate') out.push(await this.deliver(acc.corpId, openKfid, target.url));
+    return out;
+  }
+
+  private async deliver(corpId: string, openKfid: string, url: string): Promise<KfCallbackRecord> {
+    const token = this.state.issueMsgToken(openKfid);
+    const xml =
+      `<xml>${cdataElement('ToUserName', corpId)}<CreateTime>${Math.floor(this.state.now() / 1000)}</CreateTime>` +
+      `${cdataElement('MsgType', 'event')}${cdataElement('Event', 'kf_msg_or_event')}${cdataElement('Token', token)}${cdataElement('OpenKfId', openKfid)}</xml>`;
+    const post = this.wecom.client.buildEncryptedPost(corpId, xml);
+    const r = await sendOutbound({
+      method: 'POST',
+      url: post.url(url),
+      headers: { 'content-type': 'text/xml', 'user-agent': 'Mozilla/4.0 (imbridge platform-sim; WeCom kf callback)' },
+      body: post.body,
+      timeoutMs: WECOM_CALLBACK_TIMEOUT_MS,
+    });
+    const rec: KfCallbackRecord = { corpId, openKfid, token, status: r.status, ...(r.error === undefined ? {} : { error: r.error }) };
+    this.callbackLog.push(rec);
+    return rec;
+  }
+}

@@ -72,6 +72,11 @@ export interface ConversationView {
   queuedAt: string | null;
   /** When the customer last wrote; the reply windows count from here. */
   lastInboundAt: string | null;
+  /**
+   * 微信客服: the WeCom servicer (userid) answering this chat from the WeCom client; the desk shows it
+   * read-only and refuses sends. null for every other chat.
+   */
+  externalServicer: string | null;
 }
 
 /** 'note' is an agents-only internal note: stored and shown in the desk, never sent. */

@@ -4,3 +4,4 @@ export * from './messages';
 export * from './errors';
 export * from './api';
 export * from './desk';
+export * from './kf';

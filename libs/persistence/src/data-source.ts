@@ -11,6 +11,8 @@ import {
   CannedReplyEntity,
   FaqEntryEntity,
   KfCursorEntity,
+  KfAccountEntity,
+  KfSessionEntity,
   MediaFileEntity,
   MessageEntity,
   OutboundMessageEntity,
@@ -63,6 +65,8 @@ export const ENTITIES = [
   CannedReplyEntity,
   FaqEntryEntity,
   KfCursorEntity,
+  KfAccountEntity,
+  KfSessionEntity,
 ];
 
 export interface DatabaseSettings {

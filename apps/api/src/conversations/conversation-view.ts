@@ -2,7 +2,7 @@ import type { ConversationState, ConversationView } from '@imbridge/contracts';
 
 /** Columns of a conversation with its contact and platform, as `conversationView` reads them. */
 export const CONVERSATION_SELECT = `SELECT c.id, c.integration_id, i.platform, c.state, c.contact_id, ct.external_id, ct.display_name, c.assignee_id,
-              c.last_message_at, c.last_message_preview, c.created_at, c.unread_count, c.queued_at, c.last_inbound_at
+              c.last_message_at, c.last_message_preview, c.created_at, c.unread_count, c.queued_at, c.last_inbound_at, c.external_servicer
        FROM conversations c JOIN contacts ct ON ct.id = c.contact_id JOIN integrations i ON i.id = c.integration_id`;
 
 export interface ConversationRow {
@@ -20,6 +20,7 @@ export interface ConversationRow {
   unread_count: number;
   queued_at: Date | null;
   last_inbound_at: Date | null;
+  external_servicer: string | null;
 }
 
 export function conversationView(r: ConversationRow): ConversationView {
@@ -36,5 +37,6 @@ export function conversationView(r: ConversationRow): ConversationView {
     unreadCount: r.unread_count,
     queuedAt: r.queued_at ? new Date(r.queued_at).toISOString() : null,
     lastInboundAt: r.last_inbound_at ? new Date(r.last_inbound_at).toISOString() : null,
+    externalServicer: r.external_servicer ?? null,
   };
 }

@@ -40,6 +40,10 @@ export class ConversationEntity {
   @Column({ name: 'queued_at', type: 'timestamptz', nullable: true })
   queuedAt!: Date | null;
 
+  /** 微信客服: the WeCom servicer answering from the WeCom client (desk read-only); null otherwise. */
+  @Column({ name: 'external_servicer', type: 'varchar', length: 64, nullable: true })
+  externalServicer!: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

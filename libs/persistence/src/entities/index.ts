@@ -14,3 +14,5 @@ export * from './faq-entry.entity';
 export * from './bot-settings.entity';
 export * from './canned-reply.entity';
 export * from './kf-cursor.entity';
+export * from './kf-account.entity';
+export * from './kf-session.entity';

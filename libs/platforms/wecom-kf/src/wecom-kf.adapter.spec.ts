@@ -16,6 +16,7 @@ describe('wecom-kf descriptor and adapter', () => {
       ['token', true],
       ['encodingAesKey', true],
       ['apiBaseUrl', false],
+      ['historyOnSetup', false],
     ]);
     for (const f of wecomKfDescriptor.fields) {
       expect(f.label.zh && f.label.en).toBeTruthy();

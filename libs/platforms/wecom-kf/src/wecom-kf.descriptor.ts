@@ -1,4 +1,4 @@
-import type { PlatformDescriptor } from '@imbridge/contracts';
+import { KF_HISTORY_FIELD, type KfHistoryOnSetup, type PlatformDescriptor } from '@imbridge/contracts';
 import { WECOM_KF_REPLY_WINDOW } from '@imbridge/platform-core';
 import {
   readWecomBaseConfig,
@@ -19,14 +19,32 @@ export const wecomKfDescriptor: PlatformDescriptor = {
   },
   ...wecomCallbackPlatformBase(),
   replyWindow: WECOM_KF_REPLY_WINDOW,
-  fields: wecomCredentialFields({
+  fields: [
+    ...wecomCredentialFields({
     secretLabel: { zh: '可调用微信客服接口的应用 Secret', en: 'Secret of the app allowed to call the kf API' },
     secretHelp: {
       zh: '「微信客服 → API → 可调用接口的应用」中所选自建应用的 Secret（2023-12-01 起新企业不再支持微信客服系统应用 Secret）',
       en: 'The Secret of the self-built app chosen under WeChat Customer Service → API → apps allowed to call the API (the kf system-app Secret is no longer accepted for corps created after 2023-12-01)',
     },
     tokenHelp: { zh: '该应用「接收消息 → 设置API接收」中的 Token，可点「生成」', en: 'The app\'s Receive Messages → Set API receiving Token; you may generate one here' },
-  }),
+    }),
+    {
+      name: KF_HISTORY_FIELD,
+      label: { zh: '首次接入时的历史消息', en: 'History on first setup' },
+      help: {
+        zh: '平台保留最近 3 天的消息。「跳过」：接入前的消息不拉取；「导入」：作为历史记录存入会话，但不自动回复',
+        en: 'The platform keeps the last 3 days. Skip: messages from before setup are not pulled; Import: they are stored in the chats as history, never answered',
+      },
+      type: 'select',
+      required: false,
+      secret: false,
+      default: 'skip',
+      options: [
+        { value: 'skip', label: { zh: '跳过', en: 'Skip' } },
+        { value: 'import', label: { zh: '导入最近 3 天（不回复）', en: 'Import the last 3 days (not answered)' } },
+      ],
+    },
+  ],
   docs: [
     { label: { zh: '接收消息和事件（sync_msg）', en: 'Receiving messages and events (sync_msg)' }, url: 'https://developer.work.weixin.qq.com/document/path/94670' },
     { label: { zh: '发送消息', en: 'Sending messages' }, url: 'https://developer.work.weixin.qq.com/document/path/94677' },
@@ -38,8 +56,8 @@ export const wecomKfDescriptor: PlatformDescriptor = {
 };
 
 /** The saved configuration, as the adapter reads it (secrets decrypted by the caller). */
-export type WecomKfConfig = WecomBaseConfig;
+export type WecomKfConfig = WecomBaseConfig & { historyOnSetup: KfHistoryOnSetup };
 
 export function readWecomKfConfig(config: Readonly<Record<string, unknown>>): WecomKfConfig {
-  return readWecomBaseConfig(config, 'wecom-kf');
+  return { ...readWecomBaseConfig(config, 'wecom-kf'), historyOnSetup: config[KF_HISTORY_FIELD] === 'import' ? 'import' : 'skip' };
 }

@@ -98,6 +98,7 @@ export const conversationFixture = (over: Partial<ConversationView> & { id: stri
   lastMessageAt: '2025-05-01T08:00:00.000Z',
   lastMessagePreview: '转人工',
   createdAt: '2025-05-01T07:59:00.000Z',
+  externalServicer: null,
   ...over,
 });
 

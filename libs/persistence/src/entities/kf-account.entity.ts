@@ -20,7 +20,8 @@ export class KfAccountEntity {
   @Column({ type: 'text', nullable: true })
   avatar!: string | null;
 
-  @Column({ type: 'boolean', default: false })
+  /** An account without a row is served with the defaults; the administrator may turn one off. */
+  @Column({ type: 'boolean', default: true })
   served!: boolean;
 
   @Column({ type: 'varchar', length: 16, default: 'bot' })

@@ -7,7 +7,7 @@ export class KfAccounts1764100000000 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     await q.query(
       `CREATE TABLE "kf_accounts" ("integration_id" uuid NOT NULL, "open_kfid" character varying(64) NOT NULL, "name" character varying(64) NOT NULL DEFAULT '',
-        "avatar" text, "served" boolean NOT NULL DEFAULT false, "pipeline" character varying(16) NOT NULL DEFAULT 'bot',
+        "avatar" text, "served" boolean NOT NULL DEFAULT true, "pipeline" character varying(16) NOT NULL DEFAULT 'bot',
         "handoff" character varying(16) NOT NULL DEFAULT 'console', "servicer_userid" character varying(64), "welcome" jsonb, "end_message" text,
         "links" jsonb NOT NULL DEFAULT '[]', "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(),
         CONSTRAINT "PK_kf_accounts" PRIMARY KEY ("integration_id", "open_kfid"))`,

@@ -93,3 +93,9 @@ export interface KfSessionView {
 /** Integration config field: what the first pull of an account does with the last 3 days. */
 export const KF_HISTORY_FIELD = 'historyOnSetup';
 export type KfHistoryOnSetup = 'skip' | 'import';
+
+/** GET /api/integrations/:id/kf/accounts: the platform's list merged with our settings; on a platform error, what we stored. */
+export interface KfAccountsResponse {
+  accounts: KfAccountView[];
+  platformError: { code: string; message: string; messageZh?: string; platformCode?: string } | null;
+}

@@ -141,6 +141,8 @@ export class KfApiHandlers {
     const scene = b['scene'] ?? '';
     if (typeof scene !== 'string' || byteLength(scene) > 32 || !ID_RE.test(scene)) return err(KF_ERRORS.invalidParameter);
     const url = `https://work.weixin.qq.com/kfid/${acc.value.openKfid}${scene ? `?enc_scene=${scene}` : ''}`;
+    // Remembered so the simulated customer can open it (`POST /_sim/kf/open-link`).
+    this.state.issueLink(acc.value.openKfid, scene, url);
     return ok({ url });
   }
 
@@ -224,7 +226,7 @@ export class KfApiHandlers {
     if (!check.ok) return err(check.error);
     this.state.claimMsgid(openKfid, msgid);
     if (check.value.failType === undefined) {
-      this.state.delivered.push({ openKfid, externalUserId: touser, msgid, msgtype: content.msgtype, body: structuredClone(b), via: 'send_msg', at: this.state.now() });
+      this.state.deliver({ openKfid, externalUserId: touser, msgid, msgtype: content.msgtype, body: structuredClone(b), via: 'send_msg', at: this.state.now() });
     }
     return ok({ msgid });
   }
@@ -245,7 +247,7 @@ export class KfApiHandlers {
       return this.state.settings.duplicateMsgid === 'idempotent' ? ok({ msgid }) : err(KF_ERRORS.invalidParameter);
     }
     this.state.claimMsgid(code.openKfid, msgid);
-    this.state.delivered.push({
+    this.state.deliver({
       openKfid: code.openKfid,
       externalUserId: code.externalUserId,
       msgid,

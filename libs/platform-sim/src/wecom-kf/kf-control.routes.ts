@@ -7,6 +7,8 @@ import type { KfCallbackMode, KfCustomerMessage, KfSimSettings } from './kf-sim.
 import type { KfSim } from './kf-sim';
 
 const MODES: readonly KfCallbackMode[] = ['normal', 'duplicate', 'hold', 'none'];
+/** Polled by the chat page: never cached. */
+const NO_STORE = { 'cache-control': 'no-store' };
 
 function requireQuery(q: URLSearchParams, key: string): string {
   const v = q.get(key);
@@ -14,16 +16,65 @@ function requireQuery(q: URLSearchParams, key: string): string {
   return v;
 }
 
+const MESSAGE_TYPES = ['text', 'image', 'voice', 'video', 'file', 'location', 'link', 'business_card', 'miniprogram', 'enter_session'] as const;
+
+function optionalBoolean(m: JsonObject, key: string, what: string): boolean | undefined {
+  const v = m[key];
+  if (v !== undefined && typeof v !== 'boolean') throw new SimInputError(`${what} must be a boolean`);
+  return v;
+}
+
+function requireCoordinate(m: JsonObject, key: 'latitude' | 'longitude'): number {
+  const v = m[key];
+  const limit = key === 'latitude' ? 90 : 180;
+  if (typeof v !== 'number' || !Number.isFinite(v) || Math.abs(v) > limit) throw new SimInputError(`message.${key} must be a number between -${limit} and ${limit}`);
+  return v;
+}
+
+/** Drops undefined fields so the message object only carries what was given. */
+function defined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
 function parseCustomerMessage(value: unknown): KfCustomerMessage {
   const m = asObject(value, 'message');
   const type = m['type'];
-  if (type === 'text') return { type, content: requireString(m, 'content', 'message.content'), menuId: optionalString(m, 'menuId', 'message.menuId') };
-  if (type === 'image') return { type, mediaId: requireString(m, 'mediaId', 'message.mediaId') };
-  if (type === 'enter_session') {
-    if (m['welcome'] !== undefined && typeof m['welcome'] !== 'boolean') throw new SimInputError('message.welcome must be a boolean');
-    return { type, scene: optionalString(m, 'scene', 'message.scene'), sceneParam: optionalString(m, 'sceneParam', 'message.sceneParam'), welcome: m['welcome'] as boolean | undefined };
+  const opt = (key: string): string | undefined => optionalString(m, key, `message.${key}`);
+  const req = (key: string): string => requireString(m, key, `message.${key}`);
+  switch (type) {
+    case 'text':
+      return defined({ type, content: req('content'), menuId: opt('menuId') });
+    case 'image':
+      return defined({ type, mediaId: opt('mediaId') });
+    case 'voice':
+    case 'video':
+      return { type };
+    case 'file': {
+      const fileName = opt('fileName');
+      if (fileName !== undefined && (fileName.length === 0 || fileName.length > 128 || /[\\/]/.test(fileName) || [...fileName].some((c) => c.charCodeAt(0) < 0x20))) {
+        throw new SimInputError('message.fileName must be 1..128 characters without slashes or control characters');
+      }
+      return defined({ type, fileName });
+    }
+    case 'location':
+      return defined({ type, latitude: requireCoordinate(m, 'latitude'), longitude: requireCoordinate(m, 'longitude'), name: opt('name'), address: opt('address') });
+    case 'link':
+      return defined({ type, title: req('title'), desc: opt('desc'), url: requireHttpUrl(m, 'url'), picUrl: opt('picUrl') });
+    case 'business_card':
+      return { type, userid: req('userid') };
+    case 'miniprogram':
+      return defined({ type, appid: req('appid'), title: opt('title'), pagepath: opt('pagepath'), thumbMediaId: opt('thumbMediaId') });
+    case 'enter_session':
+      return defined({ type, scene: opt('scene'), sceneParam: opt('sceneParam'), welcome: optionalBoolean(m, 'welcome', 'message.welcome') });
+    default:
+      throw new SimInputError(`message.type must be one of ${MESSAGE_TYPES.join(', ')}`);
   }
-  throw new SimInputError("message.type must be 'text', 'image' or 'enter_session'");
+}
+
+function parseCallbackMode(b: JsonObject, key: string): KfCallbackMode | undefined {
+  const v = b[key];
+  if (v !== undefined && !(MODES as readonly unknown[]).includes(v)) throw new SimInputError(`${key} must be one of ${MODES.join(', ')}`);
+  return v as KfCallbackMode | undefined;
 }
 
 function parseSettings(b: JsonObject): Partial<KfSimSettings> {
@@ -54,13 +105,13 @@ export function registerKfControlRoutes(router: SimRouter, sim: KfSim): void {
     return jsonResponse(201, { account });
   });
 
-  router.add('GET', '/_sim/kf/accounts', (req) => jsonResponse(200, { accounts: sim.accounts(requireQuery(req.query, 'corpId')) }));
+  router.add('GET', '/_sim/kf/accounts', (req) => jsonResponse(200, { accounts: sim.accounts(req.query.get('corpId') || undefined) }, NO_STORE));
 
-  router.add('POST', '/_sim/kf/servicers', (req) => {
+  router.add('POST', '/_sim/kf/servicers', async (req) => {
     const b = parseJsonObject(req.body);
     const status = b['status'] ?? 0;
     if (status !== 0 && status !== 1) throw new SimInputError('status must be 0 (receiving) or 1 (stopped)');
-    return jsonResponse(200, { servicers: sim.setServicer(requireString(b, 'openKfid'), requireString(b, 'userid'), status) });
+    return jsonResponse(200, await sim.updateServicer(requireString(b, 'openKfid'), requireString(b, 'userid'), status));
   });
 
   router.add('POST', '/_sim/kf/callback', (req) => {
@@ -72,15 +123,42 @@ export function registerKfControlRoutes(router: SimRouter, sim: KfSim): void {
     return jsonResponse(200, { corpId, url: b['url'] ?? null, mode });
   });
 
+  router.add('GET', '/_sim/kf/callback', (req) => {
+    const corpId = requireQuery(req.query, 'corpId');
+    const target = sim.callbackTarget(corpId);
+    return jsonResponse(200, { corpId, url: target?.url ?? null, mode: target?.mode ?? null }, NO_STORE);
+  });
+
   router.add('POST', '/_sim/kf/customer-message', async (req) => {
     const b = parseJsonObject(req.body);
-    const callback = b['callback'];
-    if (callback !== undefined && !(MODES as readonly unknown[]).includes(callback)) throw new SimInputError(`callback must be one of ${MODES.join(', ')}`);
+    const callbackMode = parseCallbackMode(b, 'callback');
     const result = await sim.customerSends(requireString(b, 'openKfid'), requireString(b, 'externalUserId'), parseCustomerMessage(b['message']), {
       sendTime: optionalInt(b, 'sendTime', { min: 0 }),
-      callbackMode: callback as KfCallbackMode | undefined,
+      callbackMode,
     });
     return jsonResponse(200, result);
+  });
+
+  router.add('POST', '/_sim/kf/recall', async (req) => {
+    const b = parseJsonObject(req.body);
+    const callbackMode = parseCallbackMode(b, 'callback');
+    return jsonResponse(200, await sim.recall(requireString(b, 'openKfid'), requireString(b, 'externalUserId'), requireString(b, 'msgid'), { callbackMode }));
+  });
+
+  router.add('POST', '/_sim/kf/open-link', async (req) => {
+    const b = parseJsonObject(req.body);
+    const callbackMode = parseCallbackMode(b, 'callback');
+    const welcome = optionalBoolean(b, 'welcome', 'welcome');
+    const result = await sim.openLink(defined({ url: requireString(b, 'url'), externalUserId: requireString(b, 'externalUserId'), welcome, callbackMode }));
+    return jsonResponse(200, result);
+  });
+
+  router.add('GET', '/_sim/kf/links', (req) => jsonResponse(200, { links: sim.links(req.query.get('openKfid') || undefined) }, NO_STORE));
+
+  router.add('GET', '/_sim/kf/conversation', (req) => {
+    const openKfid = requireQuery(req.query, 'openKfid');
+    const externalUserId = requireQuery(req.query, 'externalUserId');
+    return jsonResponse(200, { entries: sim.conversation(openKfid, externalUserId), session: sim.session(openKfid, externalUserId) }, NO_STORE);
   });
 
   router.add('POST', '/_sim/kf/servicer-message', async (req) => {
@@ -104,7 +182,9 @@ export function registerKfControlRoutes(router: SimRouter, sim: KfSim): void {
     jsonResponse(200, { messages: sim.delivered({ openKfid: req.query.get('openKfid') ?? undefined, externalUserId: req.query.get('externalUserId') ?? undefined }) }),
   );
 
-  router.add('GET', '/_sim/kf/session', (req) => jsonResponse(200, { session: sim.session(requireQuery(req.query, 'openKfid'), requireQuery(req.query, 'externalUserId')) }));
+  router.add('GET', '/_sim/kf/session', (req) =>
+    jsonResponse(200, { session: sim.session(requireQuery(req.query, 'openKfid'), requireQuery(req.query, 'externalUserId')) }, NO_STORE),
+  );
 
   router.add('POST', '/_sim/kf/empty-pages', (req) => {
     const b = parseJsonObject(req.body);

@@ -296,7 +296,7 @@ describe('control API', () => {
   it('answers 4xx for bad input and reset() forgets kf state', async () => {
     expect((await call('POST', '/_sim/kf/accounts', { corpId: 'wwUnknown', name: 'x' })).status).toBe(404);
     expect((await call('POST', '/_sim/kf/customer-message', { openKfid: kfid, externalUserId: 'notwm', message: { type: 'text', content: 'x' } })).status).toBe(400);
-    expect((await call('POST', '/_sim/kf/customer-message', { openKfid: kfid, externalUserId: USER, message: { type: 'video' } })).status).toBe(400);
+    expect((await call('POST', '/_sim/kf/customer-message', { openKfid: kfid, externalUserId: USER, message: { type: 'sticker' } })).status).toBe(400);
     expect((await call('POST', '/_sim/kf/settings', { quotaMode: 'maybe' })).status).toBe(400);
     expect((await call('GET', '/_sim/kf/session?openKfid=wkNope&externalUserId=wm1')).status).toBe(404);
     await customer('hi');
@@ -308,5 +308,234 @@ describe('control API', () => {
     expect(sim.kf.accounts(CORP)).toEqual([]);
     expect(sim.kf.calls()).toEqual([]);
     expect(sim.kf.faults()).toEqual([]);
+  });
+});
+
+/** Downloads a media_id through the WeCom sim's media/get with the corp's token. */
+async function download(mediaId: string): Promise<{ status: number; type: string | null; disposition: string | null; bytes: Buffer }> {
+  const res = await fetch(`${sim.url}/cgi-bin/media/get?access_token=${encodeURIComponent(accessToken)}&media_id=${encodeURIComponent(mediaId)}`);
+  return { status: res.status, type: res.headers.get('content-type'), disposition: res.headers.get('content-disposition'), bytes: Buffer.from(await res.arrayBuffer()) };
+}
+
+async function send(message: Json, user = USER): Promise<{ status: number; json: Json }> {
+  return call('POST', '/_sim/kf/customer-message', { openKfid: kfid, externalUserId: user, message });
+}
+
+describe('customer message kinds', () => {
+  it('logs voice, video, file, image, location, link, business_card and miniprogram in the doc shapes; media download with the corp token', async () => {
+    const kinds: Json[] = [
+      { type: 'voice' },
+      { type: 'video' },
+      { type: 'file', fileName: '报价单.pdf' },
+      { type: 'image' },
+      { type: 'location', latitude: 23.1291, longitude: 113.2644, name: '广州塔', address: '广州市海珠区阅江西路222号' },
+      { type: 'link', title: '退货说明', desc: '七天无理由', url: 'https://example.com/return', picUrl: 'https://example.com/p.png' },
+      { type: 'business_card', userid: 'zhangsan' },
+      { type: 'miniprogram', appid: 'wx1234567890abcdef', title: '商城', pagepath: 'pages/index?x=1' },
+    ];
+    for (const m of kinds) expect((await send(m)).status).toBe(200);
+    const list = (await api('kf/sync_msg', { open_kfid: kfid })).json['msg_list'] as Json[];
+    expect(list.map((m) => m['msgtype'])).toEqual(['voice', 'video', 'file', 'image', 'location', 'link', 'business_card', 'miniprogram']);
+    for (const m of list) expect(m).toMatchObject({ origin: 3, open_kfid: kfid, external_userid: USER });
+    const [voice, video, file, image, location, link, card, mini] = list.map((m) => m[m['msgtype'] as string] as Json);
+    expect(location).toEqual({ latitude: 23.1291, longitude: 113.2644, name: '广州塔', address: '广州市海珠区阅江西路222号' });
+    expect(link).toEqual({ title: '退货说明', desc: '七天无理由', url: 'https://example.com/return', pic_url: 'https://example.com/p.png' });
+    expect(card).toEqual({ userid: 'zhangsan' });
+    expect(mini).toEqual({ appid: 'wx1234567890abcdef', title: '商城', pagepath: 'pages/index?x=1', thumb_media_id: expect.any(String) });
+
+    const v = await download(voice!['media_id'] as string);
+    expect(v).toMatchObject({ status: 200, type: 'audio/amr' });
+    expect(v.bytes.subarray(0, 6).toString('latin1')).toBe('#!AMR\n');
+    const vid = await download(video!['media_id'] as string);
+    expect(vid.type).toBe('video/mp4');
+    expect(vid.bytes.subarray(4, 8).toString('latin1')).toBe('ftyp');
+    const f = await download(file!['media_id'] as string);
+    expect(f.type).toBe('application/pdf');
+    expect(f.disposition).toContain(`filename*=UTF-8''${encodeURIComponent('报价单.pdf')}`);
+    expect(f.bytes.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    for (const id of [image!['media_id'], mini!['thumb_media_id']]) {
+      const img = await download(id as string);
+      expect(img.type).toBe('image/png');
+      expect(img.bytes.subarray(1, 4).toString('latin1')).toBe('PNG');
+    }
+    // Deterministic bytes: the same kind gives the same content under a new media_id.
+    const again = (await send({ type: 'voice' })).json['entry'] as Json;
+    const againId = ((again['item'] as Json)['voice'] as Json)['media_id'] as string;
+    expect(againId).not.toBe(voice!['media_id']);
+    expect((await download(againId)).bytes).toEqual(v.bytes);
+    // Any customer message counts as the customer writing: the session opens and the quota is 5.
+    expect(sim.kf.session(kfid, USER)).toMatchObject({ serviceState: 0, quotaLeft: 5 });
+  });
+
+  it('keeps a given image media_id, names other files by extension, and refuses bad shapes with 400', async () => {
+    const img = (await send({ type: 'image', mediaId: 'given-media' })).json['entry'] as Json;
+    expect((img['item'] as Json)['image']).toEqual({ media_id: 'given-media' });
+    const txt = await sim.kf.customerSends(kfid, USER, { type: 'file', fileName: 'notes.txt' });
+    const txtFile = await download((txt.entry.item['file'] as Json)['media_id'] as string);
+    expect(txtFile.type).toBe('text/plain');
+    expect(txtFile.bytes.toString('utf8')).toContain('notes.txt');
+    const tapped = (await send({ type: 'text', content: '查物流', menuId: 'logistics' })).json['entry'] as Json;
+    expect((tapped['item'] as Json)['text']).toEqual({ content: '查物流', menu_id: 'logistics' });
+
+    for (const bad of [
+      { type: 'location', latitude: 91, longitude: 0 },
+      { type: 'location', latitude: '23', longitude: 113 },
+      { type: 'link', title: 't', url: 'javascript:alert(1)' },
+      { type: 'link', url: 'https://example.com' },
+      { type: 'business_card' },
+      { type: 'miniprogram', title: 'x' },
+      { type: 'file', fileName: '../etc/passwd' },
+      { type: 'enter_session', welcome: 'yes' },
+    ]) {
+      const r = await send(bad);
+      expect([r.status, bad]).toEqual([400, bad]);
+    }
+  });
+});
+
+describe('events: recall and servicer status', () => {
+  it('user_recall_msg for one of the customer’s msgids, with a callback; unknown, foreign or repeated recalls are refused', async () => {
+    receiver = await startCallbackReceiver(() => ({ status: 200, body: 'success' }), '/kf');
+    await call('POST', '/_sim/kf/callback', { corpId: CORP, url: receiver.url });
+    const first = (await customer('说错了')) as { entry: { msgid: string } };
+    await customer('other user', 'wmOther');
+    const r = await call('POST', '/_sim/kf/recall', { openKfid: kfid, externalUserId: USER, msgid: first.entry.msgid });
+    expect(r.status).toBe(200);
+    expect((r.json['callbacks'] as Json[]).map((c) => c['status'])).toEqual([200]);
+    expect(receiver.requests).toHaveLength(3);
+    const list = (await api('kf/sync_msg', { open_kfid: kfid })).json['msg_list'] as Json[];
+    expect(list.at(-1)).toMatchObject({
+      origin: 4,
+      msgtype: 'event',
+      event: { event_type: 'user_recall_msg', open_kfid: kfid, external_userid: USER, recall_msgid: first.entry.msgid },
+    });
+    expect(list.at(-1)).not.toHaveProperty('external_userid');
+
+    expect((await call('POST', '/_sim/kf/recall', { openKfid: kfid, externalUserId: USER, msgid: first.entry.msgid })).status).toBe(409);
+    expect((await call('POST', '/_sim/kf/recall', { openKfid: kfid, externalUserId: 'wmOther', msgid: first.entry.msgid })).status).toBe(404);
+    expect((await call('POST', '/_sim/kf/recall', { openKfid: kfid, externalUserId: USER, msgid: 'from_msgid_nope' })).json).toMatchObject({ error: 'unknown_msgid' });
+    expect(sim.kf.conversation(kfid, USER).find((e) => e.msgid === first.entry.msgid)).toMatchObject({ recalled: true, text: '说错了' });
+  });
+
+  it('servicer_status_change when a servicer changes status (event 1 receiving / 2 stopped; list 0 / 1)', async () => {
+    receiver = await startCallbackReceiver(() => ({ status: 200, body: 'success' }), '/kf');
+    await call('POST', '/_sim/kf/callback', { corpId: CORP, url: receiver.url });
+    const added = await call('POST', '/_sim/kf/servicers', { openKfid: kfid, userid: 'zhangsan', status: 0 });
+    expect(added.json).toEqual({ servicers: [{ userid: 'zhangsan', status: 0 }], callbacks: [] });
+    const stopped = await call('POST', '/_sim/kf/servicers', { openKfid: kfid, userid: 'zhangsan', status: 1 });
+    expect(stopped.json['servicers']).toEqual([{ userid: 'zhangsan', status: 1 }]);
+    expect((stopped.json['callbacks'] as Json[]).map((c) => c['status'])).toEqual([200]);
+    expect(openCallback(receiver.requests[0]!.rawUrl, receiver.requests[0]!.body).openKfid).toBe(kfid);
+    expect((stopped.json['entry'] as Json)['item']).toMatchObject({
+      origin: 4,
+      msgtype: 'event',
+      event: { event_type: 'servicer_status_change', servicer_userid: 'zhangsan', status: 2, open_kfid: kfid },
+    });
+    // Same status again: nothing happens.
+    expect((await call('POST', '/_sim/kf/servicers', { openKfid: kfid, userid: 'zhangsan', status: 1 })).json['callbacks']).toEqual([]);
+    expect((await api(`kf/servicer/list?open_kfid=${kfid}`)).json['servicer_list']).toEqual([{ userid: 'zhangsan', status: 1 }]);
+    // In-process, synchronously logged (no callback target, so nothing is pushed in the background).
+    sim.kf.setCallback(CORP, null);
+    expect(sim.kf.setServicer(kfid, 'zhangsan', 0)).toEqual([{ userid: 'zhangsan', status: 0 }]);
+    const events = (await api('kf/sync_msg', { open_kfid: kfid })).json['msg_list'] as Json[];
+    expect(events.map((m) => (m['event'] as Json)['status'])).toEqual([2, 1]);
+  });
+});
+
+describe('contact links', () => {
+  it('opens a URL from add_contact_way with an appended scene_param: enter_session with scene, decoded scene_param and a welcome_code', async () => {
+    receiver = await startCallbackReceiver(() => ({ status: 200, body: 'success' }), '/kf');
+    await call('POST', '/_sim/kf/callback', { corpId: CORP, url: receiver.url });
+    const url = (await api('kf/add_contact_way', { open_kfid: kfid, scene: 'spring_sale' })).json['url'] as string;
+    expect((await call('GET', `/_sim/kf/links?openKfid=${kfid}`)).json['links']).toEqual([{ url, openKfid: kfid, scene: 'spring_sale', createdAt: expect.any(Number) }]);
+    const param = 'order=1001&src=短信';
+    const opened = await call('POST', '/_sim/kf/open-link', { url: `${url}&scene_param=${encodeURIComponent(param)}`, externalUserId: USER });
+    expect(opened.status).toBe(200);
+    expect(opened.json).toMatchObject({ link: { openKfid: kfid, scene: 'spring_sale' }, sceneParam: param, callbacks: [{ status: 200 }] });
+    const ev = ((await api('kf/sync_msg', { open_kfid: kfid })).json['msg_list'] as Json[])[0]!['event'] as Json;
+    expect(ev).toEqual({ event_type: 'enter_session', open_kfid: kfid, external_userid: USER, scene: 'spring_sale', scene_param: param, welcome_code: expect.any(String) });
+    const welcome = await api('kf/send_msg_on_event', { code: ev['welcome_code'], msgtype: 'text', text: { content: '欢迎' } });
+    expect(welcome.json['errcode']).toBe(0);
+
+    // Plain link (no scene_param), no welcome; in-process too.
+    const plain = await sim.kf.openLink({ url, externalUserId: 'wmSecond', welcome: false });
+    expect(plain.entry.item['event']).toEqual({ event_type: 'enter_session', open_kfid: kfid, external_userid: 'wmSecond', scene: 'spring_sale', scene_param: '' });
+  });
+
+  it('refuses URLs the sim never issued, garbage and oversized scene_param', async () => {
+    const url = (await api('kf/add_contact_way', { open_kfid: kfid, scene: 'a' })).json['url'] as string;
+    const open = (u: string): Promise<{ status: number; json: Json }> => call('POST', '/_sim/kf/open-link', { url: u, externalUserId: USER });
+    expect((await open(url.replace('enc_scene=a', 'enc_scene=b'))).json).toMatchObject({ error: 'unknown_link' });
+    expect((await open(`https://work.weixin.qq.com/kfid/${kfid}`)).status).toBe(404);
+    expect((await open(`${url}&extra=1`)).status).toBe(404);
+    expect((await open('not a url')).status).toBe(400);
+    expect((await open(`${url}&scene_param=${encodeURIComponent('字'.repeat(43))}`)).status).toBe(400);
+    expect((await open(`${url}&scene_param=a&scene_param=b`)).status).toBe(400);
+    // scene_param needs a link made with a scene.
+    const bare = (await api('kf/add_contact_way', { open_kfid: kfid })).json['url'] as string;
+    expect((await open(`${bare}?scene_param=x`)).status).toBe(400);
+    expect((await call('POST', '/_sim/kf/open-link', { url, externalUserId: 'bad' })).status).toBe(400);
+    expect(sim.kf.log(kfid)).toEqual([]);
+    expect((await open(bare)).json['entry']).toMatchObject({ item: { event: { event_type: 'enter_session', scene: '', scene_param: '' } } });
+  });
+});
+
+describe('chat page views', () => {
+  it('conversation merges what the customer sent with what they received, in order, with the session view', async () => {
+    const url = (await api('kf/add_contact_way', { open_kfid: kfid, scene: 'web' })).json['url'] as string;
+    const opened = await sim.kf.openLink({ url, externalUserId: USER });
+    const code = (opened.entry.item['event'] as Json)['welcome_code'];
+    const menu = {
+      head_content: '您好，请选择：',
+      list: [
+        { type: 'click', click: { id: 'price', content: '价格' } },
+        { type: 'view', view: { url: 'https://example.com/help', content: '帮助中心' } },
+        { type: 'miniprogram', miniprogram: { appid: 'wx1', pagepath: 'p', content: '小程序' } },
+        { type: 'text', text: { content: '或直接输入问题' } },
+      ],
+      tail_content: '谢谢',
+    };
+    expect((await api('kf/send_msg_on_event', { code, msgid: 'welcome1', msgtype: 'msgmenu', msgmenu: menu })).json['errcode']).toBe(0);
+    await send({ type: 'text', content: '价格', menuId: 'price' });
+    expect((await api('kf/send_msg', { touser: USER, open_kfid: kfid, msgid: 'ans1', msgtype: 'text', text: { content: '100 元 <b>' } })).json['errcode']).toBe(0);
+    await customer('someone else', 'wmOther');
+
+    const res = await call('GET', `/_sim/kf/conversation?openKfid=${kfid}&externalUserId=${USER}`);
+    expect(res.status).toBe(200);
+    const entries = res.json['entries'] as Json[];
+    expect(entries.map((e) => [e['from'], e['kind'], e['msgtype']])).toEqual([
+      ['system', 'event', 'enter_session'],
+      ['kf', 'menu', 'msgmenu'],
+      ['customer', 'text', 'text'],
+      ['kf', 'text', 'text'],
+    ]);
+    expect(entries[1]).toMatchObject({ id: 'dwelcome1', via: 'send_msg_on_event' });
+    expect(entries[1]!['menu']).toEqual({
+      head: '您好，请选择：',
+      items: [
+        { type: 'click', id: 'price', content: '价格' },
+        { type: 'view', url: 'https://example.com/help', content: '帮助中心' },
+        { type: 'miniprogram', appid: 'wx1', pagepath: 'p', content: '小程序' },
+        { type: 'text', content: '或直接输入问题' },
+      ],
+      tail: '谢谢',
+    });
+    expect(entries[2]).toMatchObject({ text: '价格', menuId: 'price' });
+    expect(entries[3]).toMatchObject({ text: '100 元 <b>', via: 'send_msg' });
+    expect(res.json['session']).toMatchObject({ serviceState: 0, quotaLeft: 4, sentSinceCustomer: 1 });
+    expect((await call('GET', `/_sim/kf/conversation?openKfid=wkNope&externalUserId=${USER}`)).status).toBe(404);
+    expect((await call('GET', `/_sim/kf/conversation?openKfid=${kfid}`)).status).toBe(400);
+  });
+
+  it('lists accounts of every corp without corpId and reports the corp callback target', async () => {
+    sim.wecom.addApp({ corpId: 'wwkf0002', agentId: 1000006, secret: 's2', token: TOKEN, encodingAesKey: AES_KEY });
+    sim.kf.addAccount({ corpId: 'wwkf0002', name: '二号' });
+    expect(((await call('GET', '/_sim/kf/accounts')).json['accounts'] as Json[]).map((a) => [a['corpId'], a['name']])).toEqual([
+      [CORP, '咨询客服'],
+      ['wwkf0002', '二号'],
+    ]);
+    expect((await call('GET', `/_sim/kf/callback?corpId=${CORP}`)).json).toEqual({ corpId: CORP, url: null, mode: null });
+    await call('POST', '/_sim/kf/callback', { corpId: CORP, url: 'http://127.0.0.1:9/kf', mode: 'hold' });
+    expect((await call('GET', `/_sim/kf/callback?corpId=${CORP}`)).json).toEqual({ corpId: CORP, url: 'http://127.0.0.1:9/kf', mode: 'hold' });
   });
 });

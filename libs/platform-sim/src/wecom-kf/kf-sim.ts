@@ -8,18 +8,25 @@ import { WECOM_CALLBACK_TIMEOUT_MS } from '../wecom/wecom-callback.client';
 import type { WecomSim } from '../wecom/wecom-sim';
 import { KfApiHandlers, type KfApi } from './kf-api.handlers';
 import { registerKfControlRoutes } from './kf-control.routes';
+import { KF_SIM_IMAGE, KF_SIM_THUMB, KF_SIM_VIDEO, KF_SIM_VOICE, kfSimFile } from './kf-media.constants';
 import type {
   KfAccount,
   KfCallbackMode,
   KfCallbackRecord,
+  KfChatEntry,
   KfCustomerMessage,
   KfDeliveredMessage,
+  KfIssuedLink,
   KfLogEntry,
   KfServicer,
   KfSessionView,
   KfSimSettings,
 } from './kf-sim.types';
 import { KfStateStore } from './kf-state.store';
+import { kfTranscript } from './kf-transcript.mapper';
+
+/** scene_param on a contact URL: at most 128 bytes once decoded (doc: ≤128 B, URL-encoded). */
+export const KF_SCENE_PARAM_MAX_BYTES = 128;
 
 interface PendingCallback {
   corpId: string;
@@ -34,6 +41,19 @@ export interface KfAppendResult {
   entry: KfLogEntry;
   /** Callbacks delivered for this append (empty for mode none/hold or without a callback URL). */
   callbacks: KfCallbackRecord[];
+}
+
+export interface KfServicerUpdate {
+  servicers: KfServicer[];
+  /** The servicer_status_change event, when an existing servicer's status changed. */
+  entry?: KfLogEntry;
+  callbacks: KfCallbackRecord[];
+}
+
+export interface KfOpenLinkResult extends KfAppendResult {
+  /** The issued link the URL matched, and the decoded scene_param appended to it. */
+  link: KfIssuedLink;
+  sceneParam: string;
 }
 
 /**
@@ -62,13 +82,28 @@ export class KfSim {
     return this.state.addAccount(opts.corpId, opts.name, opts.openKfid);
   }
 
-  accounts(corpId: string): KfAccount[] {
-    return this.state.listAccounts(corpId).map((a) => ({ ...a }));
+  /** Accounts of a corp, or of every corp when corpId is omitted. */
+  accounts(corpId?: string): KfAccount[] {
+    const list = corpId === undefined ? [...this.state.accounts.values()] : this.state.listAccounts(corpId);
+    return list.map((a) => ({ ...a }));
   }
 
-  /** Adds or updates a servicer (接待人员); status 0 = receiving, 1 = stopped. */
+  /**
+   * Adds or updates a servicer (接待人员); status 0 = receiving, 1 = stopped. A status change of an
+   * existing servicer logs servicer_status_change and announces it in the background (use
+   * `updateServicer` to await the callback).
+   */
   setServicer(openKfid: string, userid: string, status: 0 | 1 = 0): KfServicer[] {
-    return this.state.setServicer(openKfid, userid, status);
+    const { servicers, changed } = this.applyServicer(openKfid, userid, status);
+    if (changed) void this.announce(openKfid).catch(() => undefined);
+    return servicers;
+  }
+
+  /** `setServicer`, awaiting the callback of the servicer_status_change event (if any). */
+  async updateServicer(openKfid: string, userid: string, status: 0 | 1 = 0): Promise<KfServicerUpdate> {
+    const { servicers, changed } = this.applyServicer(openKfid, userid, status);
+    if (!changed) return { servicers, callbacks: [] };
+    return { servicers, entry: changed, callbacks: await this.announce(openKfid) };
   }
 
   /** Where kf_msg_or_event callbacks of the corp go, and how ('normal' | 'duplicate' | 'hold' | 'none'). */
@@ -100,15 +135,90 @@ export class KfSim {
       if (msg.welcome !== false) event['welcome_code'] = this.state.issueCode(openKfid, externalUserId, 'welcome');
       item = { send_time: sendTime, origin: 4, msgtype: 'event', event };
     } else {
+      const payload = this.customerPayload(acc.corpId, msg);
       this.state.customerWrote(openKfid, externalUserId);
-      const base = { open_kfid: openKfid, external_userid: externalUserId, send_time: sendTime, origin: 3 };
-      item =
-        msg.type === 'text'
-          ? { ...base, msgtype: 'text', text: msg.menuId ? { content: msg.content, menu_id: msg.menuId } : { content: msg.content } }
-          : { ...base, msgtype: 'image', image: { media_id: msg.mediaId } };
+      item = { open_kfid: openKfid, external_userid: externalUserId, send_time: sendTime, origin: 3, msgtype: msg.type, [msg.type]: payload };
     }
     const entry = this.state.append(openKfid, item);
     return { entry: { ...entry, item: structuredClone(entry.item) }, callbacks: await this.announce(acc.openKfid, opts.callbackMode) };
+  }
+
+  /**
+   * The customer opens a contact URL from kf/add_contact_way (the integrator may have appended
+   * `&scene_param=<urlencoded>`, only on links with a scene): appends enter_session with the link's
+   * scene, the scene_param decoded once (the doc says it comes back "as is"; decoded is our reading [U])
+   * and (unless `welcome: false`) a welcome_code. A URL the sim never issued → 404.
+   */
+  async openLink(opts: { url: string; externalUserId: string; welcome?: boolean; callbackMode?: KfCallbackMode }): Promise<KfOpenLinkResult> {
+    let url: URL;
+    try {
+      url = new URL(opts.url);
+    } catch {
+      throw new SimInputError('url must be an absolute URL (a contact link from kf/add_contact_way)');
+    }
+    const params = url.searchParams.getAll('scene_param');
+    if (params.length > 1) throw new SimInputError('url carries scene_param more than once');
+    const sceneParam = params[0] ?? '';
+    if (Buffer.byteLength(sceneParam, 'utf8') > KF_SCENE_PARAM_MAX_BYTES) throw new SimInputError(`scene_param must be at most ${KF_SCENE_PARAM_MAX_BYTES} bytes`);
+    url.searchParams.delete('scene_param');
+    const link = this.state.findLink(url);
+    if (!link) {
+      throw new SimInputError('this URL was not issued by kf/add_contact_way of the simulator (only &scene_param= may be appended)', {
+        status: 404,
+        code: 'unknown_link',
+      });
+    }
+    // The doc only allows scene_param on links made with a non-empty scene.
+    if (sceneParam !== '' && link.scene === '') throw new SimInputError('scene_param can only be appended to a link made with a scene');
+    const result = await this.customerSends(
+      link.openKfid,
+      opts.externalUserId,
+      { type: 'enter_session', scene: link.scene, sceneParam, ...(opts.welcome === undefined ? {} : { welcome: opts.welcome }) },
+      { callbackMode: opts.callbackMode },
+    );
+    return { ...result, link, sceneParam };
+  }
+
+  /** Contact URLs issued by kf/add_contact_way (of one account, or all), oldest first. */
+  links(openKfid?: string): KfIssuedLink[] {
+    return [...this.state.links.values()].filter((l) => openKfid === undefined || l.openKfid === openKfid).map((l) => ({ ...l }));
+  }
+
+  /** The customer recalls one of their messages: logs user_recall_msg {recall_msgid}. */
+  async recall(openKfid: string, externalUserId: string, msgid: string, opts: { callbackMode?: KfCallbackMode } = {}): Promise<KfAppendResult> {
+    this.state.requireAccount(openKfid);
+    const target = (this.state.logs.get(openKfid) ?? []).find((e) => e.msgid === msgid);
+    if (!target || target.item['origin'] !== 3 || target.item['external_userid'] !== externalUserId) {
+      throw new SimInputError(`no message ${msgid} of customer ${externalUserId} on ${openKfid}`, { status: 404, code: 'unknown_msgid' });
+    }
+    const recalled = this.state.recalled.get(openKfid) ?? new Set<string>();
+    if (recalled.has(msgid)) throw new SimInputError(`message ${msgid} was already recalled`, { status: 409, code: 'already_recalled' });
+    recalled.add(msgid);
+    this.state.recalled.set(openKfid, recalled);
+    const entry = this.state.append(openKfid, {
+      send_time: Math.floor(this.state.now() / 1000),
+      origin: 4,
+      msgtype: 'event',
+      event: { event_type: 'user_recall_msg', open_kfid: openKfid, external_userid: externalUserId, recall_msgid: msgid },
+    });
+    return { entry: { ...entry, item: structuredClone(entry.item) }, callbacks: await this.announce(openKfid, opts.callbackMode) };
+  }
+
+  /** The chat page's view of one customer: what they sent, what they received, events; oldest first. */
+  conversation(openKfid: string, externalUserId: string): KfChatEntry[] {
+    this.state.requireAccount(openKfid);
+    return kfTranscript(
+      this.state.logs.get(openKfid) ?? [],
+      this.state.delivered.filter((d) => d.openKfid === openKfid),
+      externalUserId,
+      this.state.recalled.get(openKfid) ?? new Set(),
+    );
+  }
+
+  /** Where the corp's kf callbacks go (null when not set). */
+  callbackTarget(corpId: string): { url: string; mode: KfCallbackMode } | null {
+    const t = this.state.callbackUrls.get(corpId);
+    return t ? { ...t } : null;
   }
 
   /** A servicer answers from the WeCom client (origin 5); the session moves to state 3 with them. */
@@ -161,7 +271,7 @@ export class KfSim {
   delivered(filter: { openKfid?: string; externalUserId?: string } = {}): KfDeliveredMessage[] {
     return this.state.delivered
       .filter((d) => (filter.openKfid === undefined || d.openKfid === filter.openKfid) && (filter.externalUserId === undefined || d.externalUserId === filter.externalUserId))
-      .map((d) => ({ ...d, body: structuredClone(d.body) }));
+      .map(({ logSeq: _logSeq, ...d }) => ({ ...d, body: structuredClone(d.body) }));
   }
 
   session(openKfid: string, externalUserId: string): KfSessionView {
@@ -214,6 +324,45 @@ export class KfSim {
     this.state.reset();
     this.pending.length = 0;
     this.callbackLog.length = 0;
+  }
+
+  /** Sets the servicer; logs servicer_status_change (status 1 receiving / 2 stopped) when an existing one changed. */
+  private applyServicer(openKfid: string, userid: string, status: 0 | 1): { servicers: KfServicer[]; changed?: KfLogEntry } {
+    const { servicers, previous } = this.state.setServicer(openKfid, userid, status);
+    if (previous === undefined || previous === status) return { servicers };
+    // servicer/list says 0 receiving / 1 stopped; the event says 1 receiving / 2 stopped [D].
+    const entry = this.state.append(openKfid, {
+      send_time: Math.floor(this.state.now() / 1000),
+      origin: 4,
+      msgtype: 'event',
+      event: { event_type: 'servicer_status_change', servicer_userid: userid, status: status === 0 ? 1 : 2, open_kfid: openKfid },
+    });
+    return { servicers, changed: { ...entry, item: structuredClone(entry.item) } };
+  }
+
+  /** The sync_msg payload of a customer message; media get bytes in the WeCom sim (media/get). */
+  private customerPayload(corpId: string, msg: Exclude<KfCustomerMessage, { type: 'enter_session' }>): Record<string, unknown> {
+    const media = (opts: Parameters<WecomSim['addMedia']>[1]): string => this.wecom.addMedia(corpId, opts);
+    switch (msg.type) {
+      case 'text':
+        return msg.menuId ? { content: msg.content, menu_id: msg.menuId } : { content: msg.content };
+      case 'image':
+        return { media_id: msg.mediaId ?? media(KF_SIM_IMAGE) };
+      case 'voice':
+        return { media_id: media(KF_SIM_VOICE) };
+      case 'video':
+        return { media_id: media(KF_SIM_VIDEO) };
+      case 'file':
+        return { media_id: media(kfSimFile(msg.fileName)) };
+      case 'location':
+        return { latitude: msg.latitude, longitude: msg.longitude, name: msg.name ?? '', address: msg.address ?? '' };
+      case 'link':
+        return { title: msg.title, desc: msg.desc ?? '', url: msg.url, pic_url: msg.picUrl ?? '' };
+      case 'business_card':
+        return { userid: msg.userid };
+      case 'miniprogram':
+        return { appid: msg.appid, title: msg.title ?? '', pagepath: msg.pagepath ?? '', thumb_media_id: msg.thumbMediaId ?? media(KF_SIM_THUMB) };
+    }
   }
 
   /** kf_msg_or_event for an account, according to the corp's callback mode. */

@@ -70,6 +70,62 @@ export interface KfSimSettings {
 }
 
 export type KfCustomerMessage =
+  /** menuId: the customer tapped a click option of a msgmenu (the text is the option's content). */
   | { type: 'text'; content: string; menuId?: string }
-  | { type: 'image'; mediaId: string }
+  /** Without mediaId the sim stores a small PNG downloadable through media/get. */
+  | { type: 'image'; mediaId?: string }
+  | { type: 'voice' }
+  | { type: 'video' }
+  /** fileName (default `document.pdf`) comes back in media/get's Content-Disposition. */
+  | { type: 'file'; fileName?: string }
+  | { type: 'location'; latitude: number; longitude: number; name?: string; address?: string }
+  | { type: 'link'; title: string; desc?: string; url: string; picUrl?: string }
+  | { type: 'business_card'; userid: string }
+  /** Without thumbMediaId the sim stores a small PNG thumbnail. */
+  | { type: 'miniprogram'; appid: string; title?: string; pagepath?: string; thumbMediaId?: string }
   | { type: 'enter_session'; scene?: string; sceneParam?: string; welcome?: boolean };
+
+export type KfCustomerMessageType = KfCustomerMessage['type'];
+
+/** A contact URL kf/add_contact_way handed out. */
+export interface KfIssuedLink {
+  url: string;
+  openKfid: string;
+  scene: string;
+  /** Sim-clock ms of the first issue. */
+  createdAt: number;
+}
+
+/** One line of the chat page's 微信客服 transcript (what the customer sent and saw). */
+export interface KfChatEntry {
+  /** Stable across polls: `l<seq>` for log entries, `d<msgid>` for delivered messages. */
+  id: string;
+  from: 'customer' | 'kf' | 'servicer' | 'system';
+  /** ISO time (sim clock; log entries have second precision). */
+  at: string;
+  msgid: string;
+  msgtype: string;
+  /** text: `text`; menu: `menu`; anything else carries a one-line summary in `text`. */
+  kind: 'text' | 'menu' | 'event' | 'other';
+  text?: string;
+  menu?: KfChatMenu;
+  /** Customer text sent by tapping a menu option. */
+  menuId?: string;
+  /** kf messages: how the gateway sent it. */
+  via?: 'send_msg' | 'send_msg_on_event';
+  servicerUserId?: string;
+  /** The customer recalled this message (user_recall_msg). */
+  recalled?: boolean;
+}
+
+export interface KfChatMenu {
+  head?: string;
+  items: KfChatMenuItem[];
+  tail?: string;
+}
+
+export type KfChatMenuItem =
+  | { type: 'click'; id: string; content: string }
+  | { type: 'view'; url: string; content: string }
+  | { type: 'miniprogram'; appid: string; pagepath: string; content: string }
+  | { type: 'text'; content: string };

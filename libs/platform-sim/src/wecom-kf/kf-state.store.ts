@@ -17,6 +17,7 @@ import type {
   KfAccount,
   KfCallbackMode,
   KfDeliveredMessage,
+  KfIssuedLink,
   KfLogEntry,
   KfServiceState,
   KfServicer,
@@ -53,6 +54,9 @@ export const DEFAULT_KF_SETTINGS: KfSimSettings = {
 /** The doc's transition table (§5.5); 4 is never settable by the API, 3 needs a servicer. */
 const ALLOWED: Record<KfServiceState, readonly KfServiceState[]> = { 0: [1, 2, 3, 4], 1: [2, 3, 4], 2: [3, 4], 3: [3, 4], 4: [] };
 
+/** A delivered message and the log length of its account at that moment (orders the chat transcript). */
+export type KfDeliveredRecord = KfDeliveredMessage & { logSeq: number };
+
 export type KfResult<T> = { ok: true; value: T } | { ok: false; error: WecomError };
 
 const fail = (error: WecomError): { ok: false; error: WecomError } => ({ ok: false, error });
@@ -71,7 +75,11 @@ export class KfStateStore {
   readonly accounts = new Map<string, KfAccount>();
   readonly servicers = new Map<string, KfServicer[]>();
   readonly logs = new Map<string, KfLogEntry[]>();
-  readonly delivered: KfDeliveredMessage[] = [];
+  readonly delivered: KfDeliveredRecord[] = [];
+  /** Contact URLs issued by add_contact_way, by URL. */
+  readonly links = new Map<string, KfIssuedLink>();
+  /** msgids of customer messages the customer recalled, per account. */
+  readonly recalled = new Map<string, Set<string>>();
   readonly callbackUrls = new Map<string, { url: string; mode: KfCallbackMode }>();
   private readonly sessions = new Map<string, Session>();
   private readonly msgTokens = new Map<string, { openKfid: string; expiresAt: number }>();
@@ -116,15 +124,42 @@ export class KfStateStore {
     return [...this.accounts.values()].filter((a) => a.corpId === corpId);
   }
 
-  setServicer(openKfid: string, userid: string, status: 0 | 1): KfServicer[] {
+  /** Adds or updates a servicer; `previous` is its status before (undefined when it is new). */
+  setServicer(openKfid: string, userid: string, status: 0 | 1): { servicers: KfServicer[]; previous: 0 | 1 | undefined } {
     this.requireAccount(openKfid);
-    const list = (this.servicers.get(openKfid) ?? []).filter((s) => s.userid !== userid);
-    list.push({ userid, status });
+    const list = this.servicers.get(openKfid) ?? [];
+    const existing = list.find((s) => s.userid === userid);
+    const previous = existing?.status;
+    if (existing) existing.status = status;
+    else list.push({ userid, status });
     this.servicers.set(openKfid, list);
-    return list.map((s) => ({ ...s }));
+    return { servicers: list.map((s) => ({ ...s })), previous };
+  }
+
+  // ---- contact links ----
+
+  /** Remembers a URL add_contact_way handed out (the first issue wins; the URL is deterministic). */
+  issueLink(openKfid: string, scene: string, url: string): KfIssuedLink {
+    const key = new URL(url).toString();
+    let link = this.links.get(key);
+    if (!link) {
+      link = { url, openKfid, scene, createdAt: this.now() };
+      this.links.set(key, link);
+    }
+    return { ...link };
+  }
+
+  findLink(url: URL): KfIssuedLink | undefined {
+    const link = this.links.get(url.toString());
+    return link && { ...link };
   }
 
   // ---- log ----
+
+  /** Records what a customer received; remembers where in the account's log it happened. */
+  deliver(msg: KfDeliveredMessage): void {
+    this.delivered.push({ ...msg, logSeq: this.logs.get(msg.openKfid)?.length ?? 0 });
+  }
 
   nextMsgid(prefix: string): string {
     this.seq += 1;
@@ -327,6 +362,8 @@ export class KfStateStore {
     this.servicers.clear();
     this.logs.clear();
     this.delivered.length = 0;
+    this.links.clear();
+    this.recalled.clear();
     this.callbackUrls.clear();
     this.sessions.clear();
     this.msgTokens.clear();

@@ -13,7 +13,7 @@ import { KF_PLATFORM, KfPuller } from './kf-puller.service';
 const ACCOUNT_LIST_TTL_MS = 10 * 60_000;
 
 /**
- * Worker role: on the sweeper's cadence, pulls every account of every enabled wecom-kf integration, so
+ * Worker role: on the sweeper's cadence, pulls every served account of every enabled wecom-kf integration, so
  * a message whose callback was lost still arrives, and a new account is primed (its history skipped)
  * before its first customer writes.
  */
@@ -75,7 +75,10 @@ export class KfPeriodicPull implements OnApplicationBootstrap, OnApplicationShut
     }
   }
 
-  /** Accounts with a cursor, plus those kf/account/list shows (cached; a failing list keeps the known ones). */
+  /**
+   * Accounts with a cursor, plus those kf/account/list shows (cached; a failing list keeps the known
+   * ones), minus those an administrator marked not served.
+   */
   private async accounts(integrationId: string): Promise<string[]> {
     const known = await this.puller.knownAccounts(integrationId);
     const cached = this.accountLists.get(integrationId);
@@ -92,6 +95,8 @@ export class KfPeriodicPull implements OnApplicationBootstrap, OnApplicationShut
         this.logger.warn(`kf/account/list for integration ${integrationId} failed: ${(err as Error).message}`);
       }
     }
-    return [...new Set([...known, ...listed])];
+    const unserved: { open_kfid: string }[] = await this.ds.query('SELECT open_kfid FROM kf_accounts WHERE integration_id = $1 AND NOT served', [integrationId]);
+    const skip = new Set(unserved.map((r) => r.open_kfid));
+    return [...new Set([...known, ...listed])].filter((id) => !skip.has(id));
   }
 }

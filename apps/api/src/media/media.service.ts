@@ -8,6 +8,8 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { PlatformError } from '@imbridge/platform-core';
 import { MediaFileEntity } from '@imbridge/persistence';
 import { downloadWecomMedia, readWecomConfig } from '@imbridge/platform-wecom';
+import { downloadWecomMediaFile } from '@imbridge/platform-wecom-common';
+import { mapWecomKfError, readWecomKfConfig } from '@imbridge/platform-wecom-kf';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { IntegrationsService } from '../integrations/integrations.service';
 import { RedisTokenStore } from '../outbound/redis-token-store';
@@ -155,10 +157,16 @@ export class MediaService implements OnApplicationShutdown {
     if (!integration) throw new PlatformError('CONFIG', 'integration deleted', { platformCode: 'NO_INTEGRATION', retryable: false });
     const [msg]: MessageRow[] = await this.ds.query(`SELECT id, integration_id, type, content FROM messages WHERE id = $1`, [row.messageId]);
     if (!msg) throw new PlatformError('INVALID', 'message deleted', { platformCode: 'NO_MESSAGE', retryable: false });
-    if (integration.platform !== 'wecom') {
+    const ctx = { http: this.http, tokens: this.tokens };
+    let got;
+    if (integration.platform === 'wecom') {
+      got = await downloadWecomMedia(ctx, readWecomConfig(integration.config), row.platformMediaId);
+    } else if (integration.platform === 'wecom-kf') {
+      // 微信客服 media ids belong to the kf app: the same media/get, with that app's (shared) token.
+      got = await downloadWecomMediaFile(ctx, readWecomKfConfig(integration.config), row.platformMediaId, mapWecomKfError);
+    } else {
       throw new PlatformError('CONFIG', `downloading media of ${integration.platform} is not supported yet`, { platformCode: 'UNSUPPORTED', retryable: false });
     }
-    const got = await downloadWecomMedia({ http: this.http, tokens: this.tokens }, readWecomConfig(integration.config), row.platformMediaId);
     if (got.bytes.length > MEDIA_MAX_BYTES) throw new PlatformError('INVALID', `media larger than ${MEDIA_MAX_BYTES} bytes`, { platformCode: 'TOO_LARGE', retryable: false });
     const sha256 = createHash('sha256').update(got.bytes).digest('hex');
     const storedPath = storedPathOf(sha256);

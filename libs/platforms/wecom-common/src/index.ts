@@ -6,3 +6,4 @@ export * from './wecom-config';
 export * from './wecom-callback';
 export * from './wecom-credential-check';
 export * from './wecom-media-upload';
+export * from './wecom-media-download';

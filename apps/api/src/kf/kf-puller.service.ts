@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { InboundEvent } from '@imbridge/platform-core';
 import { KfMessageInvalid, readWecomKfConfig, syncMsg, toKfInboundEvent, type KfRawMessage, type KfSyncPage, type WecomKfConfig } from '@imbridge/platform-wecom-kf';
@@ -9,9 +9,18 @@ import { IntegrationsService } from '../integrations/integrations.service';
 import { RedisTokenStore } from '../outbound/redis-token-store';
 import { GuardedHttpClient } from '../security/guarded-http.client';
 import { UrlPolicy } from '../security/url-policy';
+import { readKfAccountSettings } from './kf-account-settings';
 
 export const KF_PLATFORM = 'wecom-kf';
-const LOCK_TTL_MS = 60_000;
+/**
+ * The pull lock's life; the holder extends it before every page. Short, so that the pull of a process
+ * that died (crash, kill -9) is taken over soon by whoever is waiting for it.
+ */
+const LOCK_TTL_MS = 30_000;
+/** How often a request that found the lock taken looks again (see `pull`). */
+const WAIT_POLL_MS = 50;
+/** How long a graceful shutdown waits for running pulls to stop between two pages. */
+const SHUTDOWN_WAIT_MS = 10_000;
 /** A callback Token lives 10 minutes; keep it a little less for the periodic pull. */
 const TOKEN_TTL_MS = 9 * 60_000;
 /** Guards against a platform that answers has_more=1 forever; the next notification or sweep goes on. */
@@ -24,11 +33,17 @@ const MAX_PAGES_PER_PULL = 500;
  * (integration, open_kfid) at a time across processes (Redis lock); a pull requested while one runs
  * only sets a "pull again" flag that the running puller honours before it lets go of the lock.
  * The first pull of an account primes it: history sent before the integration was created is paged
- * past without inbox events (importing the last 3 days as unanswered history is not offered yet).
+ * past without inbox events, or — with the integration's `historyOnSetup` = 'import' — stored as
+ * history (`extra.history = '1'`: in the chats, never answered, not unread).
+ * An account an administrator marked not served (kf_accounts.served = false) is not pulled at all:
+ * nothing is stored and its cursor stays where it is.
  */
 @Injectable()
-export class KfPuller {
+export class KfPuller implements OnModuleDestroy {
   private readonly logger = new Logger('KfPuller');
+  /** Set on shutdown: running pulls stop after the page in hand and let go of their locks. */
+  private stopping = false;
+  private active = 0;
   private readonly http: GuardedHttpClient;
   /** Last received_at given to a pulled event, per account (see `stamps`). */
   private readonly lastStamp = new Map<string, number>();
@@ -49,28 +64,66 @@ export class KfPuller {
    * done or handed over to the lock holder; throws when the pull failed (the caller retries).
    */
   async pull(integrationId: string, openKfId: string, token?: string): Promise<void> {
+    // Shutting down: nothing is lost by not pulling now (the platform keeps the messages, the cursor
+    // has not moved, the flag below stays up); the next process's pull or periodic pull goes on.
+    if (this.stopping) return;
     const client = this.redis.client;
     const againKey = this.redis.key('kf-pull-again', integrationId, openKfId);
     const lockKey = this.redis.key('kf-pull-lock', integrationId, openKfId);
     if (token) await client.set(this.redis.key('kf-token', integrationId, openKfId), token, 'PX', TOKEN_TTL_MS);
     // The flag goes up before the lock attempt: a holder that checks the flag after this sees it.
     await client.set(againKey, '1', 'PX', LOCK_TTL_MS * 10);
-    for (;;) {
-      const lock = await RedisLock.acquire(client, lockKey, LOCK_TTL_MS);
-      if (!lock) return;
-      try {
-        while ((await client.del(againKey)) > 0) await this.pullOnce(integrationId, openKfId, lock);
-      } catch (err) {
-        // Leave the flag up so that the retry (or the periodic pull) goes round again.
-        await client.set(againKey, '1', 'PX', LOCK_TTL_MS * 10).catch(() => undefined);
-        throw err;
-      } finally {
-        await lock.release().catch(() => undefined);
+    this.active++;
+    try {
+      for (;;) {
+        const lock = await RedisLock.acquire(client, lockKey, LOCK_TTL_MS);
+        if (!lock) {
+          // Someone pulls. Our flag makes them go round once more — unless they died holding the
+          // lock: then it expires within LOCK_TTL_MS and we take over. Wait until either happens.
+          if (await this.waitForHolder(againKey, lockKey)) return;
+          continue;
+        }
+        try {
+          while ((await client.del(againKey)) > 0) await this.pullOnce(integrationId, openKfId, lock);
+        } catch (err) {
+          // Leave the flag up so that the retry (or the periodic pull) goes round again.
+          await client.set(againKey, '1', 'PX', LOCK_TTL_MS * 10).catch(() => undefined);
+          throw err;
+        } finally {
+          await lock.release().catch(() => undefined);
+        }
+        // A request that raised the flag after our last check but failed to take the lock before we
+        // released it relies on us: look once more.
+        if ((await client.exists(againKey)) === 0) return;
       }
-      // A request that raised the flag after our last check but failed to take the lock before we
-      // released it relies on us: look once more.
-      if ((await client.exists(againKey)) === 0) return;
+    } finally {
+      this.active--;
     }
+  }
+
+  /**
+   * After a failed lock attempt: true once the holder has taken our flag (it pulls for us) or has
+   * kept the lock alive for a whole lock life (it is alive and will see the flag); false when the lock
+   * is free (the holder finished or died), so the caller tries to take it.
+   */
+  private async waitForHolder(againKey: string, lockKey: string): Promise<boolean> {
+    const client = this.redis.client;
+    const until = Date.now() + LOCK_TTL_MS + 5_000;
+    while (Date.now() < until) {
+      if (this.stopping) return true;
+      const [flag, holder] = await Promise.all([client.exists(againKey), client.exists(lockKey)]);
+      if (holder === 0) return false;
+      if (flag === 0) return true;
+      await new Promise((r) => setTimeout(r, WAIT_POLL_MS));
+    }
+    return true;
+  }
+
+  /** Graceful shutdown: running pulls stop between pages and release their locks before Redis goes. */
+  async onModuleDestroy(): Promise<void> {
+    this.stopping = true;
+    const until = Date.now() + SHUTDOWN_WAIT_MS;
+    while (this.active > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
   }
 
   /** The kf accounts this integration has a cursor for (the periodic pull's list). */
@@ -83,13 +136,15 @@ export class KfPuller {
     const integration = await this.integrations.runtime(integrationId);
     if (!integration || integration.platform !== KF_PLATFORM || !integration.enabled) return;
     const cfg = readWecomKfConfig(integration.config);
+    // Not served by this integration (another system answers it): leave its messages and cursor alone.
+    if (!(await readKfAccountSettings(this.ds, integrationId, openKfId)).served) return;
     const [row]: { cursor: string; primed_at: Date | null }[] = await this.ds.query(
       'SELECT cursor, primed_at FROM kf_cursors WHERE integration_id = $1 AND open_kfid = $2',
       [integrationId, openKfId],
     );
-    // First pull of an account: page through what the platform still has (3 days) and skip what was
-    // sent before the integration was set up; a message sent after it (its callback may well be what
-    // started this pull) is kept.
+    // First pull of an account: page through what the platform still has (3 days) and skip (or import
+    // as history) what was sent before the integration was set up; a message sent after it (its
+    // callback may well be what started this pull) is kept.
     let skipUntilMs: number | null = null;
     if (!row || row.primed_at === null) {
       const [setup]: { created_at: Date }[] = await this.ds.query('SELECT created_at FROM integrations WHERE id = $1', [integrationId]);
@@ -99,10 +154,15 @@ export class KfPuller {
     for (let pages = 0; pages < MAX_PAGES_PER_PULL; pages++) {
       const page = await this.fetch(cfg, integrationId, openKfId, cursor || undefined);
       const done = !page.hasMore;
-      const created = await this.storePage(integrationId, openKfId, page, cursor, skipUntilMs, skipUntilMs !== null && done);
+      const created = await this.storePage(integrationId, openKfId, page, cursor, skipUntilMs, cfg.historyOnSetup === 'import', skipUntilMs !== null && done);
       for (const e of created) this.dispatcher.dispatch({ integrationId, conversationKey: e.conversationKey, eventId: e.id });
       cursor = page.nextCursor;
       if (done) return;
+      if (this.stopping) {
+        // Leave the flag up for whoever pulls next; the cursor is where the last committed page left it.
+        await this.redis.client.set(this.redis.key('kf-pull-again', integrationId, openKfId), '1', 'PX', LOCK_TTL_MS * 10);
+        return;
+      }
       if (!(await lock.extend(LOCK_TTL_MS))) throw new Error(`kf ${openKfId}: lost the pull lock`);
     }
     this.logger.warn(`kf ${openKfId}: still has_more after ${MAX_PAGES_PER_PULL} pages; continuing on the next pull`);
@@ -131,10 +191,26 @@ export class KfPuller {
     page: KfSyncPage,
     previousCursor: string,
     skipUntilMs: number | null,
+    importHistory: boolean,
     primedNow: boolean,
   ): Promise<{ id: string; conversationKey: string }[]> {
-    const fresh = skipUntilMs === null ? page.messages : page.messages.filter((raw) => typeof raw['send_time'] === 'number' && raw['send_time'] * 1000 > skipUntilMs);
-    const events = this.toEvents(openKfId, fresh);
+    const isFresh = (raw: KfRawMessage): boolean => skipUntilMs === null || (typeof raw['send_time'] === 'number' && raw['send_time'] * 1000 > skipUntilMs);
+    const events: InboundEvent[] = [];
+    for (const raw of page.messages) {
+      if (isFresh(raw)) {
+        events.push(...this.toEvents(openKfId, [raw]));
+        continue;
+      }
+      if (!importHistory) continue;
+      // History: the chat content (customers' and servicers' messages), marked so that the inbox stores
+      // it without answering or counting it unread. Old system events (enter_session with an expired
+      // welcome code, past state changes, failures of sends that were not ours) are not replayed.
+      for (const event of this.toEvents(openKfId, [raw])) {
+        if (event.message.type === 'event') continue;
+        event.message.extra = { ...(event.message.extra ?? {}), history: '1' };
+        events.push(event);
+      }
+    }
     const stamps = this.stamps(`${integrationId}:${openKfId}`, events.length);
     return this.ds.transaction(async (m) => {
       let created: { id: string; conversation_key: string }[] = [];

@@ -1,0 +1,153 @@
+// 微信客服 pull latency: customers write to 3 kf accounts at a steady rate; the simulator announces
+// each message with a kf_msg_or_event callback; the gateway pulls kf/sync_msg and stores the message.
+// Measured from the moment the simulator starts the callback:
+//   stored   – the message's inbox event is committed (seen by polling the database every 5 ms),
+//   answered – the keyword rule's answer reaches the simulator's kf/send_msg.
+// Run with `npm run bench -- --kf-pull [--rate 10 --duration 20]`.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { startPlatformSim } from '@imbridge/platform-sim';
+import { freePort } from '@imbridge/testing';
+import { benchDatabase, numArg, repoRoot, waitFor } from './bench-support';
+
+const RATE = numArg('rate', 10);
+const DURATION = numArg('duration', 20);
+const CUSTOMERS_PER_ACCOUNT = 10;
+
+const pct = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+const line = (name: string, values: number[], total: number): string => {
+  const v = [...values].sort((a, b) => a - b);
+  return `${name.padEnd(9)} ${v.length}/${total}   p50 ${pct(v, 50)} ms   p90 ${pct(v, 90)} ms   p99 ${pct(v, 99)} ms   max ${v.at(-1)} ms\n`;
+};
+
+async function main(): Promise<void> {
+  const database = await benchDatabase();
+  const sim = await startPlatformSim({ port: 0 });
+  const alnum = (n: number): string => randomBytes(n).toString('base64').replace(/[^A-Za-z0-9]/g, '').padEnd(n, 'x').slice(0, n);
+  const corp = { corpId: 'ww00000000000kfbe0', agentId: 1000005, secret: alnum(43), token: alnum(24), encodingAesKey: alnum(43) };
+  sim.wecom.addApp(corp);
+  const accounts = ['售前', '售后', '会员'].map((name) => sim.kf.addAccount({ corpId: corp.corpId, name }).openKfid);
+  let api: ChildProcess | undefined;
+  const pg = new Client({ connectionString: database.url });
+  try {
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    api = spawn(process.execPath, [join(repoRoot, 'dist/apps/api/main.js')], {
+      env: {
+        ...process.env,
+        DATABASE_URL: database.url,
+        REDIS_URL: process.env['BENCH_REDIS_URL']!,
+        IMBRIDGE_REDIS_PREFIX: `imbbench:${Date.now().toString(36)}`,
+        IMBRIDGE_MASTER_KEY: randomBytes(32).toString('base64'),
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        PUBLIC_BASE_URL: base,
+        ADMIN_USERNAME: 'admin',
+        ADMIN_PASSWORD: 'bench-admin-password',
+        IMBRIDGE_ALLOW_PRIVATE_URLS: 'true',
+        IMBRIDGE_SEND_RATE_PER_SECOND: '1000',
+        LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    await waitFor(`${base}/api/health`);
+    const call = async <T>(method: string, path: string, body: unknown, token?: string): Promise<T> => {
+      const res = await fetch(`${base}${path}`, {
+        method,
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify(body),
+      });
+      if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+      return (await res.json()) as T;
+    };
+    const { accessToken } = await call<{ accessToken: string }>('POST', '/api/auth/login', { username: 'admin', password: 'bench-admin-password' });
+    const integration = await call<{ id: string; callbackUrl: string }>(
+      'POST',
+      '/api/integrations',
+      { platform: 'wecom-kf', name: 'bench kf', config: { corpId: corp.corpId, secret: corp.secret, token: corp.token, encodingAesKey: corp.encodingAesKey, apiBaseUrl: sim.url } },
+      accessToken,
+    );
+    await call('PUT', `/api/integrations/${integration.id}/bot`, { fallbackText: null, handoffAfterFailures: 0 }, accessToken);
+    await call('POST', '/api/keyword-rules', { integrationId: integration.id, keywords: ['价格'], matchType: 'contains', priority: 1, reply: { type: 'text', text: '您好，价格请见官网报价单。' } }, accessToken);
+    sim.kf.setCallback(corp.corpId, integration.callbackUrl, 'normal');
+    // Prime the accounts (the first message of each is pulled once the account has a cursor).
+    for (const kf of accounts) await sim.kf.customerSends(kf, `wmwarmup${kf.slice(-6).replace(/[^0-9A-Za-z]/g, 'x')}`, { type: 'text', content: 'warm-up 价格' });
+    await new Promise((r) => setTimeout(r, 2000));
+
+    await pg.connect();
+    const startedAt = new Map<string, number>(); // msgid → callback start
+    const storedAt = new Map<string, number>();
+    let lastId = '0';
+    const [{ max }] = (await pg.query<{ max: string | null }>(`SELECT max(id)::text AS max FROM inbox_events`)).rows as { max: string | null }[];
+    lastId = max ?? '0';
+    let polling = true;
+    const poller = (async () => {
+      while (polling) {
+        const res = await pg.query<{ id: string; dedupe_key: string }>(`SELECT id::text, dedupe_key FROM inbox_events WHERE id > $1 ORDER BY id`, [lastId]);
+        const seen = Date.now();
+        for (const r of res.rows) {
+          lastId = r.id;
+          const msgid = r.dedupe_key.split(':').at(-1)!;
+          if (!storedAt.has(msgid)) storedAt.set(msgid, seen);
+        }
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    })();
+
+    const total = RATE * DURATION;
+    const sentBy = new Map<string, number[]>(); // "kf|user" → callback start times in order
+    const started = Date.now();
+    const pushes: Promise<unknown>[] = [];
+    for (let i = 0; i < total; i++) {
+      const due = started + (i * 1000) / RATE;
+      const wait = due - Date.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      const kf = accounts[i % accounts.length]!;
+      const user = `wmbench${Math.floor(i / accounts.length) % CUSTOMERS_PER_ACCOUNT}`;
+      const t0 = Date.now();
+      const key = `${kf}|${user}`;
+      sentBy.set(key, [...(sentBy.get(key) ?? []), t0]);
+      pushes.push(sim.kf.customerSends(kf, user, { type: 'text', content: `请问价格多少？#${i}` }).then((r) => startedAt.set(r.entry.msgid, t0)));
+    }
+    await Promise.all(pushes);
+    const deadline = Date.now() + 60_000;
+    const answered = (): number => sim.kf.delivered().filter((d) => d.externalUserId.startsWith('wmbench')).length;
+    while ((storedAt.size < total || answered() < total) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    polling = false;
+    await poller;
+
+    const stored: number[] = [];
+    for (const [msgid, t0] of startedAt) {
+      const at = storedAt.get(msgid);
+      if (at !== undefined) stored.push(at - t0);
+    }
+    const answers: number[] = [];
+    for (const [key, sends] of sentBy) {
+      const [kf, user] = key.split('|') as [string, string];
+      const got = sim.kf.delivered({ openKfid: kf, externalUserId: user });
+      sends.forEach((t, k) => {
+        const d = got[k];
+        if (d !== undefined) answers.push(d.at - t);
+      });
+    }
+    process.stdout.write(`\n微信客服 callback → pull, ${RATE} msg/s for ${DURATION} s over 3 kf accounts × ${CUSTOMERS_PER_ACCOUNT} customers (API + worker in one process)\n`);
+    process.stdout.write(line('stored', stored, total));
+    process.stdout.write(line('answered', answers, total));
+  } finally {
+    await pg.end().catch(() => undefined);
+    if (api && api.exitCode === null) {
+      const exited = new Promise((r) => api!.once('exit', r));
+      api.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+    }
+    await sim.close();
+    await database.drop();
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench failed: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});

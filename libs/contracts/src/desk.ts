@@ -80,6 +80,8 @@ export interface ReplyWindowView {
   remainingMessages: number | null;
   /** Why it is closed or what the rule is, for the composer. */
   reason: I18nText | null;
+  /** When closed: the customer never wrote, the time ran out, or the message quota is used up. */
+  closedBy?: 'no-inbound' | 'expired' | 'quota';
 }
 
 /** One answer, platform-neutral: text with simple markdown, images and links; each sender renders it. */

@@ -39,12 +39,30 @@ export interface InboundMessage {
 
 /** A piece of content to send. Senders render it for their channel. */
 export type OutgoingMessage =
-  | { type: 'text'; text: string }
+  /**
+   * `eventCode`: a platform event code to answer with (微信客服 welcome / end message:
+   * kf/send_msg_on_event); such a send does not count against the reply quota. `eventKind` says
+   * which, for the desk.
+   */
+  | { type: 'text'; text: string; eventCode?: string; eventKind?: OutgoingEventKind }
   | { type: 'markdown'; markdown: string }
   /** `mediaFileId`: an image we store (an agent's upload), uploaded to the platform at send time. */
   | { type: 'image'; mediaId?: string; url?: string; mediaFileId?: string }
   | { type: 'file'; mediaId?: string; url?: string; fileName?: string }
   | { type: 'textcard'; title: string; description: string; url: string; buttonText?: string }
-  | { type: 'news'; articles: { title: string; description?: string; url?: string; picUrl?: string }[] };
+  | { type: 'news'; articles: { title: string; description?: string; url?: string; picUrl?: string }[] }
+  /**
+   * Options the customer can tap (微信客服 msgmenu: a tap comes back as text with `extra.menu_id`).
+   * Platforms without menus send it as text: head, one line per item, tail.
+   */
+  | { type: 'menu'; head?: string; items: { id: string; content: string }[]; tail?: string; eventCode?: string; eventKind?: OutgoingEventKind };
+
+/** What an event-code send answers: the customer entering the session, or its end. */
+export type OutgoingEventKind = 'welcome' | 'end';
 
 export type OutgoingMessageType = OutgoingMessage['type'];
+
+/** A menu as plain text (head, one line per option, tail), for channels without menus. */
+export function menuAsText(menu: { head?: string; items: { id: string; content: string }[]; tail?: string }): string {
+  return [menu.head ?? '', ...menu.items.map((i) => i.content), menu.tail ?? ''].filter((s) => s.trim() !== '').join('\n');
+}

@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import type { BotStepKind, InboundMessage, OutgoingMessage } from '@imbridge/contracts';
 import { answerToOutgoing } from '@imbridge/platform-core';
 import { BotReplyEntity, type MessageEntity, type OutboundMessageEntity } from '@imbridge/persistence';
-import { ConversationStateService } from '../conversations/conversation-state.service';
+import { ConversationStateService, type TransitionResult } from '../conversations/conversation-state.service';
 import { FaqService } from '../faq/faq.service';
 import { HANDOFF_ACK, matchHandoff } from '../keyword-rules/handoff';
 import { normalizeForMatch } from '../keyword-rules/keyword-matcher';
@@ -192,7 +192,7 @@ export class BotPipeline {
    * the app was thinking) gets nothing.
    */
   private async commit(s: BotRuntimeSettings, d: BotDecision, ctx: InboundContext): Promise<void> {
-    type Done = { source: AnsweredBy | 'none'; rows: { msg: MessageEntity; outbound: OutboundMessageEntity }[]; handedOff: boolean; failures: number };
+    type Done = { source: AnsweredBy | 'none'; rows: { msg: MessageEntity; outbound: OutboundMessageEntity }[]; handedOff: TransitionResult | null; failures: number };
     const result = await this.ds.transaction(async (m): Promise<Done | 'answered' | 'not-bot'> => {
       const claimed = await m
         .createQueryBuilder()
@@ -220,11 +220,11 @@ export class BotPipeline {
           messages = [textMessage(s.fallbackText)];
         }
       }
-      let handedOff = false;
+      let handedOff: TransitionResult | null = null;
       if (handoff) {
         const moved = await this.states.handoff(m, ctx.conversationId, { ...handoff, inboxEventId: ctx.inboxEventId });
         if (!moved) return 'not-bot';
-        handedOff = true;
+        handedOff = moved;
         failures = 0;
         source = d.answeredBy === 'app' ? 'app' : 'handoff';
         messages = [...messages, textMessage(HANDOFF_ACK)];
@@ -248,7 +248,8 @@ export class BotPipeline {
     else if (d.answeredBy !== null || result.handedOff) await this.suggestionsStore.forget(ctx.conversationId);
     // The desk hears of each new message from OutboundService.dispatch; the state change is ours to tell.
     if (result.handedOff) {
-      this.notifier.conversationChanged(ctx.conversationId);
+      // The desk hears of it, and so do transition hooks (e.g. 微信客服 keeps WeCom's session state in step).
+      this.states.announce(ctx.conversationId, result.handedOff);
       this.notifier.queueChanged();
     }
     const why = d.error ? ` (app: ${d.error.code})` : '';

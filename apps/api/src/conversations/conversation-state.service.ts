@@ -7,18 +7,36 @@ import { ApiError, notFound } from '../common/api-error';
 import { UUID_PATTERN as UUID } from '../common/ids';
 import { DeskNotifier } from '../realtime/desk-notifier.service';
 
+/** 409 SERVICER_OWNS: a WeCom servicer answers this chat from the WeCom client; the desk is read-only. */
+export function servicerOwns(servicer: string): ApiError {
+  return new ApiError(
+    409,
+    'SERVICER_OWNS',
+    `a WeCom servicer (${servicer}) is handling this chat from the WeCom client; the console is read-only`,
+    `该会话正由企业微信接待人员 ${servicer} 接待，控制台只读`,
+    { externalServicer: servicer },
+  );
+}
+
 /** Who moved a conversation when no person did (handoff keyword, reopen on a new message). */
 export const SYSTEM_ACTOR: AuditActor = { id: null, username: null };
 
 const STATE_ZH: Record<ConversationState, string> = { bot: '机器人接待', queued: '排队中', assigned: '人工接待中', closed: '已关闭' };
 
 interface Transition {
-  action: 'handoff' | 'claim' | 'assign' | 'transfer' | 'close' | 'reopen';
+  action: 'handoff' | 'claim' | 'assign' | 'transfer' | 'close' | 'reopen' | 'wecom_servicer';
   from: ConversationState[];
   to: ConversationState;
   /** The new assignee; `undefined` keeps the current one. */
   assigneeId?: string | null;
+  /** The WeCom servicer answering from the WeCom client (微信客服); `undefined` keeps the current one. */
+  externalServicer?: string | null;
+  /** Only while no WeCom servicer owns the chat (claims and transfers of our agents). */
+  requireNoServicer?: boolean;
 }
+
+/** Called after the commit of every transition of a conversation (e.g. to keep a platform's session state in step). */
+export type TransitionListener = (conversationId: string, done: TransitionResult) => void;
 
 export interface TransitionResult {
   from: ConversationState;
@@ -38,6 +56,8 @@ export interface TransitionResult {
  */
 @Injectable()
 export class ConversationStateService {
+  private readonly listeners = new Set<TransitionListener>();
+
   constructor(
     private readonly ds: DataSource,
     private readonly audit: AuditService,
@@ -54,9 +74,15 @@ export class ConversationStateService {
     return conversationView(rows[0]!);
   }
 
+  /** Registers a listener told after the commit of every transition (see `announce`). */
+  onTransition(listener: TransitionListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
   /** An agent takes the chat: from the queue, or over from the bot. */
   async claim(id: string, actor: AuditActor & { id: string }): Promise<ConversationView> {
-    await this.run(id, { action: 'claim', from: ['queued', 'bot'], to: 'assigned', assigneeId: actor.id }, actor);
+    await this.run(id, { action: 'claim', from: ['queued', 'bot'], to: 'assigned', assigneeId: actor.id, requireNoServicer: true }, actor);
     return this.view(id);
   }
 
@@ -66,13 +92,13 @@ export class ConversationStateService {
     const target: { disabled: boolean }[] = UUID.test(assigneeId) ? await this.ds.query('SELECT disabled FROM users WHERE id = $1', [assigneeId]) : [];
     if (target.length === 0) throw new ApiError(400, 'INVALID_ASSIGNEE', 'the assignee does not exist', '指定的客服不存在');
     if (target[0]!.disabled) throw new ApiError(400, 'INVALID_ASSIGNEE', 'the assignee is disabled', '指定的客服已被停用');
-    const done = await this.run(id, { action: 'transfer', from: ['assigned'], to: 'assigned', assigneeId }, actor);
+    const done = await this.run(id, { action: 'transfer', from: ['assigned'], to: 'assigned', assigneeId, requireNoServicer: true }, actor);
     if (done.previousAssigneeId !== done.assigneeId) this.notifier.queueChanged();
     return this.view(id);
   }
 
   async close(id: string, actor: AuditActor): Promise<ConversationView> {
-    const done = await this.run(id, { action: 'close', from: ['bot', 'queued', 'assigned'], to: 'closed' }, actor);
+    const done = await this.run(id, { action: 'close', from: ['bot', 'queued', 'assigned'], to: 'closed', externalServicer: null }, actor);
     // The assignee's capacity is free again.
     if (done.from === 'assigned') this.notifier.queueChanged();
     return this.view(id);
@@ -80,7 +106,7 @@ export class ConversationStateService {
 
   /** Auto-assignment: queued → assigned to `userId`, inside the caller's transaction (actor: system). */
   assign(m: EntityManager, id: string, userId: string): Promise<TransitionResult | null> {
-    return this.apply(m, id, { action: 'assign', from: ['queued'], to: 'assigned', assigneeId: userId }, SYSTEM_ACTOR, { auto: true });
+    return this.apply(m, id, { action: 'assign', from: ['queued'], to: 'assigned', assigneeId: userId, requireNoServicer: true }, SYSTEM_ACTOR, { auto: true });
   }
 
   /** bot → queued inside the caller's transaction; null when the chat is no longer with the bot. */
@@ -90,7 +116,29 @@ export class ConversationStateService {
 
   /** closed → bot inside the inbox's transaction, when a new message arrives. */
   reopen(m: EntityManager, id: string, details: Record<string, unknown>): Promise<TransitionResult | null> {
-    return this.apply(m, id, { action: 'reopen', from: ['closed'], to: 'bot', assigneeId: null }, SYSTEM_ACTOR, details);
+    return this.apply(m, id, { action: 'reopen', from: ['closed'], to: 'bot', assigneeId: null, externalServicer: null }, SYSTEM_ACTOR, details);
+  }
+
+  /**
+   * 微信客服: a WeCom servicer answers the chat from the WeCom client (session state 3). Our chat is
+   * assigned to nobody with `external_servicer` set (the desk is read-only), inside the caller's
+   * transaction; null when it already was exactly that.
+   */
+  async wecomServicer(m: EntityManager, id: string, servicerUserId: string, details: Record<string, unknown>): Promise<TransitionResult | null> {
+    const [row]: { state: ConversationState; external_servicer: string | null }[] = await m.query('SELECT state, external_servicer FROM conversations WHERE id = $1 FOR UPDATE', [id]);
+    if (!row || (row.state === 'assigned' && row.external_servicer === servicerUserId)) return null;
+    return this.apply(
+      m,
+      id,
+      { action: 'wecom_servicer', from: ['bot', 'queued', 'assigned', 'closed'], to: 'assigned', assigneeId: null, externalServicer: servicerUserId },
+      SYSTEM_ACTOR,
+      { servicerUserId, ...details },
+    );
+  }
+
+  /** The platform ended the session (微信客服 session_status_change 3): closed, inside the caller's transaction. */
+  closedByPlatform(m: EntityManager, id: string, details: Record<string, unknown>): Promise<TransitionResult | null> {
+    return this.apply(m, id, { action: 'close', from: ['bot', 'queued', 'assigned'], to: 'closed', externalServicer: null }, SYSTEM_ACTOR, { byPlatform: true, ...details });
   }
 
   private async run(id: string, t: Transition, actor: AuditActor): Promise<TransitionResult> {
@@ -100,9 +148,11 @@ export class ConversationStateService {
       this.announce(id, done);
       return done;
     }
-    const rows: { state: ConversationState }[] = await this.ds.query('SELECT state FROM conversations WHERE id = $1', [id]);
+    const rows: { state: ConversationState; external_servicer: string | null }[] = await this.ds.query('SELECT state, external_servicer FROM conversations WHERE id = $1', [id]);
     if (rows.length === 0) throw notFound('conversation', '会话');
     const state = rows[0]!.state;
+    const servicer = rows[0]!.external_servicer;
+    if (t.requireNoServicer && servicer !== null && state !== 'closed') throw servicerOwns(servicer);
     const allowed = t.from.map((s) => STATE_ZH[s]).join('、');
     throw new ApiError(
       409,
@@ -125,6 +175,13 @@ export class ConversationStateService {
       if (wasActive) this.notifier.presenceChanged(wasActive);
       if (isActive) this.notifier.presenceChanged(isActive);
     }
+    for (const listener of this.listeners) {
+      try {
+        listener(id, done);
+      } catch {
+        // A listener's failure is its own business; the transition is committed.
+      }
+    }
   }
 
   /** The one conditional UPDATE, plus its audit row; null when the state was not one of `t.from`. */
@@ -134,15 +191,17 @@ export class ConversationStateService {
     // state condition on the target row is re-checked after a concurrent writer commits.
     type Row = { from_state: ConversationState; from_assignee: string | null; assignee_id: string | null };
     // TypeORM's postgres driver returns [rows, affected count] for an UPDATE.
+    const keepServicer = t.externalServicer === undefined;
     const [rows]: [Row[], number] = await m.query(
       `UPDATE conversations c SET state = $3, assignee_id = CASE WHEN $4 THEN c.assignee_id ELSE $5::uuid END, updated_at = now(),
          queued_at = CASE WHEN $6 THEN now() ELSE c.queued_at END,
+         external_servicer = CASE WHEN $7 THEN c.external_servicer ELSE $8::varchar END,
          -- Every change of hands starts the bot's failure streak afresh (e.g. after close → reopen).
          bot_failures = 0
        FROM (SELECT id, state, assignee_id FROM conversations WHERE id = $1 FOR UPDATE) old
-       WHERE c.id = old.id AND c.state = ANY($2::varchar[])
+       WHERE c.id = old.id AND c.state = ANY($2::varchar[]) AND (NOT $9 OR c.external_servicer IS NULL)
        RETURNING old.state AS from_state, old.assignee_id AS from_assignee, c.assignee_id`,
-      [id, t.from, t.to, keepAssignee, keepAssignee ? null : t.assigneeId, t.to === 'queued'],
+      [id, t.from, t.to, keepAssignee, keepAssignee ? null : t.assigneeId, t.to === 'queued', keepServicer, keepServicer ? null : t.externalServicer, t.requireNoServicer === true],
     );
     if (rows.length === 0) return null;
     const r = rows[0]!;

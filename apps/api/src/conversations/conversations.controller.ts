@@ -15,7 +15,7 @@ import { MediaService } from '../media/media.service';
 import { isUpload, storedImagePayload } from '../media/media-upload';
 import { messageView } from './message-view';
 import { ReplyWindowService } from '../reply-window/reply-window.service';
-import { ConversationStateService } from './conversation-state.service';
+import { ConversationStateService, servicerOwns } from './conversation-state.service';
 
 const actorOf = (u: SessionUser, req: FastifyRequest) => ({ id: u.id, username: u.username, ip: req.ip });
 
@@ -119,7 +119,7 @@ export class ConversationsController {
   @Roles('admin', 'agent')
   @ApiOperation({ summary: 'Claim the chat: assigned to the caller (from queued, or taken over from the bot)' })
   @ApiOkResponse({ description: 'The conversation, now assigned to the caller' })
-  @ApiConflictResponse({ description: 'CONFLICT: not queued or with the bot (e.g. another agent claimed it first)' })
+  @ApiConflictResponse({ description: 'CONFLICT: not queued or with the bot (e.g. another agent claimed it first); SERVICER_OWNS: a WeCom servicer answers it' })
   claim(@Param('id') id: string, @CurrentUser() user: SessionUser, @Req() req: FastifyRequest): Promise<ConversationView> {
     return this.states.claim(id, actorOf(user, req));
   }
@@ -131,6 +131,7 @@ export class ConversationsController {
   @ApiOkResponse({ description: 'The conversation, now assigned to userId' })
   @ApiConflictResponse({ description: 'CONFLICT: the chat is not assigned' })
   async transfer(@Param('id') id: string, @Body() dto: TransferDto, @CurrentUser() user: SessionUser, @Req() req: FastifyRequest): Promise<ConversationView> {
+    // A WeCom servicer's chat (微信客服) is not ours to hand on: 409 SERVICER_OWNS from the state service.
     await this.requireOwnChatForAgent(id, user, 'transfer');
     return this.states.transfer(id, dto.userId, actorOf(user, req));
   }
@@ -174,7 +175,7 @@ export class ConversationsController {
   @Post(':id/messages')
   @ApiOperation({ summary: 'Send a text or an uploaded image as the caller (queued; delivery status on the message). Agents: only to chats assigned to them' })
   @ApiForbiddenResponse({ description: 'NOT_YOUR_CHAT: an agent writing to a chat assigned to someone else' })
-  @ApiConflictResponse({ description: 'CLAIM_FIRST: an agent writing to a chat not assigned to anyone (claim it first)' })
+  @ApiConflictResponse({ description: 'CLAIM_FIRST: an agent writing to a chat not assigned to anyone (claim it first); SERVICER_OWNS: a WeCom servicer answers it (微信客服); WINDOW_CLOSED' })
   async send(@Param('id') id: string, @Body() dto: SendMessageDto, @CurrentUser() user: SessionUser): Promise<MessageView> {
     await this.requireWritable(id, user);
     // 微信客服 / 公众号 limit replies after the customer's last message: refuse before queueing.
@@ -225,10 +226,10 @@ export class ConversationsController {
     if (affected > 0) this.notifier.conversationChanged(id);
   }
 
-  private async conversationOrFail(id: string): Promise<{ state: ConversationState; assignee_id: string | null; integration_id: string }> {
+  private async conversationOrFail(id: string): Promise<{ state: ConversationState; assignee_id: string | null; integration_id: string; external_servicer: string | null }> {
     if (!UUID.test(id)) throw notFound('conversation', '会话');
-    const rows: { state: ConversationState; assignee_id: string | null; integration_id: string }[] = await this.ds.query(
-      'SELECT state, assignee_id, integration_id FROM conversations WHERE id = $1',
+    const rows: { state: ConversationState; assignee_id: string | null; integration_id: string; external_servicer: string | null }[] = await this.ds.query(
+      'SELECT state, assignee_id, integration_id, external_servicer FROM conversations WHERE id = $1',
       [id],
     );
     if (!rows[0]) throw notFound('conversation', '会话');
@@ -242,14 +243,19 @@ export class ConversationsController {
   private async requireOwnChatForAgent(id: string, user: SessionUser, action: 'transfer' | 'close'): Promise<void> {
     if (user.role === 'admin') return;
     const c = await this.conversationOrFail(id);
+    if (action === 'transfer' && c.external_servicer !== null && c.state === 'assigned') throw servicerOwns(c.external_servicer);
     if (c.state === 'assigned' && c.assignee_id !== user.id) {
       throw new ApiError(403, 'NOT_YOUR_CHAT', `only the assigned agent or an administrator may ${action} this chat`, action === 'transfer' ? '只有接待该会话的客服或管理员可以转接' : '只有接待该会话的客服或管理员可以结束该会话');
     }
   }
 
-  /** Admins may write to any chat; an agent only to a chat assigned to them. */
+  /**
+   * Admins may write to any chat; an agent only to a chat assigned to them. Nobody writes while a
+   * WeCom servicer answers it from the WeCom client (微信客服): one chat, one answerer.
+   */
   private async requireWritable(id: string, user: SessionUser): Promise<void> {
     const c = await this.conversationOrFail(id);
+    if (c.external_servicer !== null && c.state !== 'closed') throw servicerOwns(c.external_servicer);
     if (user.role === 'admin' || (c.state === 'assigned' && c.assignee_id === user.id)) return;
     if (c.state === 'assigned') {
       throw new ApiError(403, 'NOT_YOUR_CHAT', 'this chat is assigned to another agent; ask them or an administrator to transfer it', '该会话已由其他客服接待，如需回复请让对方或管理员转接给您');

@@ -7,6 +7,7 @@ import { DeskNotifier } from '../realtime/desk-notifier.service';
 import { BotPipeline } from '../keyword-rules/bot-pipeline.service';
 import { MediaService } from '../media/media.service';
 import { KfPuller } from '../kf/kf-puller.service';
+import { KfSessionService, type KfInboundEffects } from '../kf/kf-session.service';
 
 const MAX_ATTEMPTS = 5;
 const BATCH = 100;
@@ -20,6 +21,22 @@ interface StoredInbound {
   messageId: string;
   /** Set when the message reopened a closed chat. */
   reopened: TransitionResult | null;
+  /** A 微信客服 chat (its session is kept in step with WeCom; kf events act). */
+  kf: boolean;
+  /** What a kf event did in the transaction, for after the commit. */
+  kfEffects: KfInboundEffects | null;
+}
+
+/**
+ * Who wrote a stored message. `servicer`: a WeCom servicer from the WeCom client (微信客服 origin 5),
+ * stored as an outgoing message; `history`: imported history (never answered, not unread).
+ */
+type Origin = 'customer' | 'servicer' | 'history';
+
+function originOf(m: InboundMessage): Origin {
+  if (m.extra?.['from_servicer'] === '1') return 'servicer';
+  if (m.extra?.['history'] === '1') return 'history';
+  return 'customer';
 }
 
 interface PendingRow {
@@ -51,6 +68,7 @@ export class InboxService {
     private readonly notifier: DeskNotifier,
     @Optional() private readonly media?: MediaService,
     @Optional() private readonly kf?: KfPuller,
+    @Optional() private readonly kfSession?: KfSessionService,
   ) {}
 
   async processConversation(integrationId: string, conversationKey: string): Promise<number> {
@@ -87,11 +105,14 @@ export class InboxService {
               await this.recordFailure(row, err);
               continue;
             }
+            if (stored?.kfEffects) await this.kfAfterCommit(stored.kfEffects);
             // After the commit (a rolled-back event never gets a reply), still under the lock (replies
             // keep the order of the messages they answer).
-            // A message a servicer sent from the WeCom client (微信客服 origin 5) is stored, never answered.
-            if (stored?.conversationState === 'bot' && row.payload.extra?.['from_servicer'] !== '1') {
-              await this.runBot(integrationId, row, stored.conversationId);
+            // A message a servicer sent from the WeCom client (微信客服 origin 5) and imported history
+            // are stored, never answered.
+            if (stored && originOf(row.payload) === 'customer') {
+              if (stored.kf) await this.kfCustomerMessage(integrationId, row, stored);
+              else if (stored.conversationState === 'bot') await this.runBot(integrationId, row, stored.conversationId);
             }
           }
           if (rows.length < BATCH) break;
@@ -131,6 +152,38 @@ export class InboxService {
     this.notifier.messageCreated(stored.messageId);
   }
 
+  /**
+   * 微信客服: a customer message in a chat with the bot goes to the bot, or straight to the agents'
+   * queue when the account's pipeline is 'human'; then WeCom's session state is brought in step
+   * when it is not (a new session, a handoff).
+   */
+  private async kfCustomerMessage(integrationId: string, row: PendingRow, stored: StoredInbound): Promise<void> {
+    const session = this.kfSession;
+    if (stored.conversationState === 'bot') {
+      const openKfId = row.payload.extra?.['open_kfid'];
+      let routed = false;
+      if (session && openKfId && row.payload.type !== 'event') {
+        routed = await session.routeToHuman(integrationId, stored.conversationId, openKfId, String(row.id)).catch((err: Error) => {
+          this.logger.error(`kf pipeline for inbox event ${row.id} failed: ${err.message}`);
+          return false;
+        });
+      }
+      if (!routed) await this.runBot(integrationId, row, stored.conversationId);
+    }
+    if (session && row.payload.type !== 'event') {
+      await session.afterCustomerMessage(stored.conversationId).catch((err: Error) => this.logger.warn(`kf session sync not requested: ${err.message}`));
+    }
+  }
+
+  private async kfAfterCommit(effects: KfInboundEffects): Promise<void> {
+    try {
+      await this.kfSession?.afterCommit(effects);
+    } catch (err) {
+      // The rows are committed; the sweeper queues outbound rows left waiting.
+      this.logger.warn(`kf event follow-up failed: ${(err as Error).message}`);
+    }
+  }
+
   private async runBot(integrationId: string, row: PendingRow, conversationId: string): Promise<void> {
     try {
       await this.bot.onInbound(row.payload, { conversationId, integrationId, inboxEventId: String(row.id) });
@@ -155,19 +208,39 @@ export class InboxService {
     );
     const { text, type, platformMessageId, sender: _sender, ...rest } = msg;
     void _sender;
+    const kf = (await this.kfSession?.isKfIntegration(m, integrationId)) ?? false;
+    const origin = originOf(msg);
+    // The reply window opens with what the customer does: not with a servicer's or imported message,
+    // nor with a 微信客服 system event (enter_session, msg_send_fail … do not reset the quota there).
+    const fromCustomer = origin === 'customer' && !(kf && type === 'event');
     // Messages are ordered by when we received them (millisecond precision, arrival order); the
     // platform's own time (whole seconds for WeCom) stays in content.sentAt.
     const receivedAt = row.received_at;
+    // A servicer's message is ours going out (sent by WeCom already): direction out, sent, no author.
+    const servicer = origin === 'servicer';
     const inserted: { id: string }[] = await m.query(
-      `INSERT INTO messages (conversation_id, integration_id, direction, type, text, content, status, platform_message_id, inbox_event_id, created_at)
-       VALUES ($1, $2, 'in', $3, $4, $5::jsonb, 'received', $6, $7, $8)
+      `INSERT INTO messages (conversation_id, integration_id, direction, type, text, content, status, platform_message_id, inbox_event_id, created_at, sent_at)
+       VALUES ($1, $2, $9, $3, $4, $5::jsonb, $10, $6, $7, $8, $11)
        ON CONFLICT (inbox_event_id) DO NOTHING RETURNING id`,
-      [conversation.id, integrationId, type, text ?? null, JSON.stringify(rest), platformMessageId ?? null, row.id, receivedAt],
+      [
+        conversation.id,
+        integrationId,
+        type,
+        text ?? null,
+        JSON.stringify(rest),
+        platformMessageId ?? null,
+        row.id,
+        receivedAt,
+        servicer ? 'out' : 'in',
+        servicer ? 'sent' : 'received',
+        servicer ? receivedAt : null,
+      ],
     );
     await m.query(
-      `UPDATE conversations SET last_message_at = GREATEST(COALESCE(last_message_at, $2), $2), last_inbound_at = now(),
+      `UPDATE conversations SET last_message_at = GREATEST(COALESCE(last_message_at, $2), $2),
+         last_inbound_at = CASE WHEN $4 THEN now() ELSE last_inbound_at END,
          last_message_preview = $3, updated_at = now() WHERE id = $1`,
-      [conversation.id, receivedAt, previewOf(msg)],
+      [conversation.id, receivedAt, previewOf(msg), fromCustomer],
     );
     await m.query(`UPDATE inbox_events SET status = 'processed', processed_at = now(), attempts = attempts + 1 WHERE id = $1`, [row.id]);
     if (inserted.length === 0) return null;
@@ -175,21 +248,28 @@ export class InboxService {
     // as entering the app), in this transaction, so the pipeline below already sees state 'bot'.
     let state: ConversationState = conversation.state;
     let reopened: TransitionResult | null = null;
-    if (state === 'closed' && type !== 'event') {
+    if (state === 'closed' && type !== 'event' && origin === 'customer') {
       reopened = await this.states.reopen(m, conversation.id, { inboxEventId: String(row.id) });
       if (reopened) state = reopened.to;
     }
     // Unread for the desk: counted while agents own the chat (queued or assigned), reset by /read.
-    if ((state === 'queued' || state === 'assigned') && type !== 'event') {
+    if ((state === 'queued' || state === 'assigned') && type !== 'event' && origin === 'customer') {
       await m.query('UPDATE conversations SET unread_count = unread_count + 1 WHERE id = $1', [conversation.id]);
     }
     const media = msg.media?.mediaId && this.media ? await this.media.registerForInboxEvent(row.id, m) : null;
+    // 微信客服 events act once, with the event (imported history never acts).
+    const kfEffects =
+      kf && type === 'event' && origin !== 'history' && this.kfSession
+        ? await this.kfSession.applyEvent(m, { integrationId, conversationId: conversation.id, inboxEventId: String(row.id) }, msg)
+        : null;
     return {
       conversationId: conversation.id,
       conversationState: state,
       newMediaFileId: media?.isNew ? media.id : undefined,
       messageId: inserted[0]!.id,
       reopened,
+      kf,
+      kfEffects,
     };
   }
 

@@ -162,7 +162,17 @@ export class OutboundSender {
       const result = await sender.send(ctx, row.recipient, await this.withPlatformMedia(sender, ctx, row.payload));
       const now = new Date();
       await this.ds.transaction(async (m) => {
-        await m.update(OutboundMessageEntity, { id: row.id }, { status: 'sent', sentAt: now, updatedAt: now, lastError: null, platformMessageIds: result.platformMessageIds });
+        // Only from 'sending': a platform's failure report (微信客服 msg_send_fail: "accepted" did not
+        // mean delivered) may have overtaken this answer and failed the message already.
+        const moved = await m.update(
+          OutboundMessageEntity,
+          { id: row.id, status: 'sending' },
+          { status: 'sent', sentAt: now, updatedAt: now, lastError: null, platformMessageIds: result.platformMessageIds },
+        );
+        if (moved.affected === 0) {
+          await m.update(OutboundMessageEntity, { id: row.id }, { platformMessageIds: result.platformMessageIds, sentAt: now });
+          return;
+        }
         await m.update(MessageEntity, { id: row.messageId }, { status: 'sent', sentAt: now, error: null, platformMessageId: result.platformMessageIds[0] ?? null });
       });
       this.notifier.messageUpdated(row.messageId);

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bull';
 import type { Queue } from 'bull';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { MessageView, OutgoingMessage } from '@imbridge/contracts';
+import { menuAsText, type MessageView, type OutgoingMessage } from '@imbridge/contracts';
 import { ContactEntity, ConversationEntity, MessageEntity, OutboundMessageEntity } from '@imbridge/persistence';
 import { messageView } from '../conversations/message-view';
 import { DeskNotifier } from '../realtime/desk-notifier.service';
@@ -16,6 +16,8 @@ function textOf(message: OutgoingMessage): string | null {
   switch (message.type) {
     case 'text':
       return message.text;
+    case 'menu':
+      return menuAsText(message);
     case 'markdown':
       return message.markdown;
     case 'textcard':
@@ -71,7 +73,8 @@ export class OutboundService {
         direction: 'out',
         type: message.type,
         text: textOf(message),
-        content: message.type === 'text' ? null : (message as unknown as Record<string, unknown>),
+        // A plain text needs nothing more; anything else (an event-code text included) keeps its payload.
+        content: message.type === 'text' && !message.eventCode ? null : (message as unknown as Record<string, unknown>),
         status: 'queued',
         error: null,
         platformMessageId: null,

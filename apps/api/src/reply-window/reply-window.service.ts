@@ -13,7 +13,9 @@ import { PlatformRegistry } from '../platforms/platform-registry.service';
  * Counted: outbound messages created at or after last_inbound_at (a bot reply written in the inbox's
  * own transaction has the same timestamp) that are not failed/dead — a refused message did not use
  * the platform's quota, a queued one is about to. A sent text the platform got in several parts counts
- * once per part (platform_message_ids), as the platform counts them.
+ * once per part (platform_message_ids), as the platform counts them. Messages sent with a platform
+ * event code (payload.eventCode: 微信客服 welcome / end messages via send_msg_on_event) are not counted:
+ * the platform does not count them either.
  */
 @Injectable()
 export class ReplyWindowService {
@@ -55,7 +57,8 @@ export class ReplyWindowService {
       `SELECT COALESCE(SUM(CASE WHEN o.status = 'sent' AND jsonb_typeof(o.platform_message_ids) = 'array'
                                  THEN GREATEST(jsonb_array_length(o.platform_message_ids), 1) ELSE 1 END), 0)::int AS n
          FROM outbound_messages o
-        WHERE o.conversation_id = $1 AND o.created_at >= $2 AND o.status NOT IN ('failed', 'dead')`,
+        WHERE o.conversation_id = $1 AND o.created_at >= $2 AND o.status NOT IN ('failed', 'dead')
+          AND NOT (o.payload ? 'eventCode')`,
       [conversationId, since],
     );
     return row?.n ?? 0;

@@ -44,6 +44,7 @@ export function computeReplyWindow(
     return {
       limited: true,
       open: false,
+      closedBy: 'no-inbound',
       closesAt: null,
       remainingMessages: max !== undefined ? 0 : null,
       reason: {
@@ -58,6 +59,7 @@ export function computeReplyWindow(
     return {
       limited: true,
       open: false,
+      closedBy: 'expired',
       closesAt: null,
       remainingMessages: remaining === null ? null : 0,
       reason: {
@@ -70,6 +72,7 @@ export function computeReplyWindow(
     return {
       limited: true,
       open: false,
+      closedBy: 'quota',
       closesAt: null,
       remainingMessages: 0,
       reason: {

@@ -144,6 +144,39 @@ describe('msgmenu and send_msg_on_event (doc 94677, 95122)', () => {
     expect(http.jsonBodies('/cgi-bin/kf/send_msg_on_event')).toEqual([{ code: 'CODE', msgid: 'welcome_1', msgtype: 'text', text: { content: '欢迎咨询' } }]);
     await expect(sendKfMsgOnEvent(ctx, cfg, { code: 'CODE', msgid: 'bad id!', content: { type: 'text', text: 'x' } })).rejects.toThrow(PlatformError);
   });
+
+  it('the sender answers a text or menu carrying eventCode with send_msg_on_event (one message, our msgid), not send_msg', async () => {
+    const { http, ctx } = setup('welcome_1');
+    http
+      .script('/cgi-bin/gettoken', { body: OK_TOKEN })
+      .script('/cgi-bin/kf/send_msg_on_event', { body: { errcode: 0, msgid: 'welcome_1' } }, { body: { errcode: 0, msgid: 'welcome_1' } });
+    const sender = new WecomKfSender();
+    const long = `${'欢'.repeat(700)}迎`; // 2103 bytes: cut, not split, for the one event message
+    expect(await sender.send(ctx, kfRecipient(KF, USER), { type: 'text', text: long, eventCode: 'CODE1' })).toEqual({ platformMessageIds: ['welcome_1'], parts: 1 });
+    expect(sender.render({ type: 'text', text: long, eventCode: 'CODE1' })).toHaveLength(1);
+    const menuMsg = { type: 'menu' as const, head: '请选择', items: [{ id: 'a', content: '价格' }], tail: '谢谢', eventCode: 'CODE2' };
+    await sender.send(ctx, kfRecipient(KF, USER), menuMsg);
+    const bodies = http.jsonBodies('/cgi-bin/kf/send_msg_on_event');
+    expect(bodies[0]).toMatchObject({ code: 'CODE1', msgid: 'welcome_1', msgtype: 'text' });
+    expect(Buffer.byteLength((bodies[0] as { text: { content: string } }).text.content, 'utf8')).toBeLessThanOrEqual(KF_TEXT_MAX_BYTES);
+    expect(bodies[1]).toEqual({
+      code: 'CODE2',
+      msgid: 'welcome_1',
+      msgtype: 'msgmenu',
+      msgmenu: { head_content: '请选择', list: [{ type: 'click', click: { id: 'a', content: '价格' } }], tail_content: '谢谢' },
+    });
+    expect(http.calls('/cgi-bin/kf/send_msg')).toHaveLength(0);
+  });
+
+  it('the sender sends a menu without eventCode as a msgmenu with send_msg, and renders it as text', async () => {
+    const { http, ctx } = setup();
+    http.script('/cgi-bin/gettoken', { body: OK_TOKEN }).script('/cgi-bin/kf/send_msg', { body: { errcode: 0, msgid: 'out_123' } });
+    const sender = new WecomKfSender();
+    const msg = { type: 'menu' as const, items: [{ id: 'a', content: '价格' }, { id: 'b', content: '人工' }] };
+    expect(await sender.send(ctx, kfRecipient(KF, USER), msg)).toEqual({ platformMessageIds: ['out_123'], parts: 1 });
+    expect(http.jsonBodies('/cgi-bin/kf/send_msg')[0]).toMatchObject({ msgtype: 'msgmenu', msgmenu: { list: [{ type: 'click' }, { type: 'click' }] } });
+    expect(sender.render(msg)).toEqual([{ type: 'text', preview: '价格\n人工', bytes: 13 }]);
+  });
 });
 
 describe('sync_msg, accounts, links, servicers, session state', () => {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { OutgoingMessage, RenderedPart } from '@imbridge/contracts';
+import { menuAsText, type OutgoingMessage, type RenderedPart } from '@imbridge/contracts';
 import { PlatformError, type Recipient, type SendContext, type Sender, type SendResult, type UploadFile } from '@imbridge/platform-core';
 import { uploadWecomMediaFile, WECOM_UPLOAD_MAX_BYTES, wecomUploadTooLarge } from '@imbridge/platform-wecom-common';
 import { callKfApi, type KfCallContext } from './wecom-kf.api';
@@ -111,15 +111,32 @@ export async function sendKfMsgOnEvent(
   return typeof answer['msgid'] === 'string' ? answer['msgid'] : undefined;
 }
 
+/** Our menu shape (OutgoingMessage 'menu') as a kf msgmenu of click options. */
+export function kfMenuOf(menu: { head?: string; items: { id: string; content: string }[]; tail?: string }): KfMenu {
+  return {
+    ...(menu.head ? { headContent: menu.head } : {}),
+    items: menu.items.map((i) => ({ type: 'click' as const, id: i.id, content: i.content })),
+    ...(menu.tail ? { tailContent: menu.tail } : {}),
+  };
+}
+
 /**
  * kf/send_msg with our own msgid (so a retried send is refused as a duplicate rather than
  * delivered twice): text split at 2048 bytes (one msgid per part), markdown as text, image/file by
- * media id (upload through `upload` first), textcard/news degraded to text.
+ * media id (upload through `upload` first), textcard/news degraded to text, menu as msgmenu.
+ * A text or menu carrying `eventCode` (welcome / end message) goes out with kf/send_msg_on_event
+ * instead: one message (text cut at 2048 bytes), not counted against the 5-message quota.
  */
 export class WecomKfSender implements Sender {
   render(message: OutgoingMessage): RenderedPart[] {
+    if (message.type === 'menu') return [{ type: 'text', preview: menuAsText(message), bytes: Buffer.byteLength(menuAsText(message), 'utf8') }];
     const text = asText(message);
     if (text !== undefined) {
+      if (message.type === 'text' && message.eventCode) {
+        // send_msg_on_event takes one message: the text is cut, not split.
+        const one = splitKfText(text, KF_TEXT_MAX_BYTES)[0] ?? '';
+        return [{ type: 'text', preview: one, bytes: Buffer.byteLength(one, 'utf8') }];
+      }
       return splitKfText(text, KF_TEXT_MAX_BYTES)
         .filter((t) => t.trim() !== '')
         .map((t) => ({ type: 'text', preview: t, bytes: Buffer.byteLength(t, 'utf8') }));
@@ -136,6 +153,16 @@ export class WecomKfSender implements Sender {
   async send(ctx: SendContext, to: Recipient, message: OutgoingMessage): Promise<SendResult> {
     const cfg = readWecomKfConfig(ctx.config);
     const { openKfId, externalUserId } = parseKfRecipient(to);
+    if ((message.type === 'text' || message.type === 'menu') && message.eventCode) {
+      const msgid = kfMsgId(ctx.idempotencyKey);
+      const content = message.type === 'text' ? { type: 'text' as const, text: message.text } : { type: 'msgmenu' as const, menu: kfMenuOf(message) };
+      const sent = await sendKfMsgOnEvent(ctx, cfg, { code: message.eventCode, msgid, content });
+      return { platformMessageIds: [sent ?? msgid], parts: 1 };
+    }
+    if (message.type === 'menu') {
+      if (message.items.length === 0) throw new PlatformError('INVALID', 'a kf menu needs at least one item', { platformCode: 'EMPTY_MENU' });
+      return sendKfMenu(ctx, to, kfMenuOf(message));
+    }
     const post = async (part: number, msgtype: string, payload: unknown): Promise<string> => {
       const msgid = kfMsgId(ctx.idempotencyKey, part);
       const answer = await callKfApi(ctx, cfg, 'kf/send_msg', { method: 'POST', json: buildSendMsgBody(openKfId, externalUserId, msgid, msgtype, payload) });
@@ -162,6 +189,8 @@ function asText(message: OutgoingMessage): string | undefined {
   switch (message.type) {
     case 'text':
       return message.text;
+    case 'menu':
+      return menuAsText(message);
     case 'markdown':
       return message.markdown;
     case 'textcard':

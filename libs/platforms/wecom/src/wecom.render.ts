@@ -1,4 +1,4 @@
-import type { OutgoingMessage, RenderedPart } from '@imbridge/contracts';
+import { menuAsText, type OutgoingMessage, type RenderedPart } from '@imbridge/contracts';
 import { markdownToPlainText, splitUtf8, truncateUtf8WithEllipsis, utf8Length } from './wecom-text';
 
 // message/send limits (doc 90236), equal to the sender's WECOM_*_MAX_BYTES (the spec checks); kept
@@ -26,6 +26,9 @@ export function renderWecomMessage(message: OutgoingMessage): RenderedPart[] {
       return textParts(message.text);
     case 'markdown':
       return textParts(markdownToPlainText(message.markdown));
+    case 'menu':
+      // App messages have no menus: the options go as text.
+      return textParts(menuAsText(message));
     case 'image':
       return [{ type: 'image', preview: message.url ?? `media:${message.mediaId ?? ''}` }];
     case 'file':

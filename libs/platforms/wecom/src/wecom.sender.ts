@@ -1,4 +1,4 @@
-import type { OutgoingMessage, RenderedPart } from '@imbridge/contracts';
+import { menuAsText, type OutgoingMessage, type RenderedPart } from '@imbridge/contracts';
 import {
   PlatformError,
   type Recipient,
@@ -156,6 +156,9 @@ export class WecomSender implements Sender {
     switch (message.type) {
       case 'text':
         return this.sendText(ctx, cfg, base, message.text);
+      case 'menu':
+        // App messages have no menus: the options go as text.
+        return this.sendText(ctx, cfg, base, menuAsText(message));
       case 'markdown':
         // App markdown does not render for WeChat (微信插件) users or older clients: send readable text.
         return this.sendText(ctx, cfg, base, markdownToPlainText(message.markdown));

@@ -3,6 +3,7 @@ import { botSettingsEn } from '../features/botSettings/i18n';
 import { deadLettersEn } from '../features/deadLetters/i18n';
 import { deskEn } from '../features/desk/i18n';
 import { faqEn } from '../features/faq/i18n';
+import { kfEn } from '../features/kf/i18n';
 import type { MessageKey } from './zh';
 
 export const en: Record<MessageKey, string> = {
@@ -11,6 +12,7 @@ export const en: Record<MessageKey, string> = {
   ...botSettingsEn,
   ...deadLettersEn,
   ...agentsEn,
+  ...kfEn,
   'app.name': 'imbridge',
   'app.title': 'imbridge console',
   'app.tagline': 'Self-hosted gateway between your service desk and WeCom, WeChat, DingTalk and Feishu',

@@ -3,6 +3,7 @@ import { botSettingsZh } from '../features/botSettings/i18n';
 import { deadLettersZh } from '../features/deadLetters/i18n';
 import { deskZh } from '../features/desk/i18n';
 import { faqZh } from '../features/faq/i18n';
+import { kfZh } from '../features/kf/i18n';
 
 /** Simplified Chinese: the console's first language. `en.ts` must have the same keys. Features keep their own texts in `features/<feature>/i18n.ts`. */
 export const zh = {
@@ -11,6 +12,7 @@ export const zh = {
   ...botSettingsZh,
   ...deadLettersZh,
   ...agentsZh,
+  ...kfZh,
   'app.name': 'imbridge',
   'app.title': 'imbridge 控制台',
   'app.tagline': '客服系统与企业微信、微信、钉钉、飞书之间的自托管网关',

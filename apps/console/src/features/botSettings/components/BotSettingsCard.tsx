@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { ArrowDownOutlined, ArrowUpOutlined, ExperimentOutlined, RobotOutlined } from '@ant-design/icons';
 import { Alert, App, Button, Card, Col, Divider, Input, InputNumber, Radio, Row, Skeleton, Slider, Space, Switch, Tag, Typography } from 'antd';
-import type { BotStepKind, BotStepSetting, OutgoingMessage } from '@imbridge/contracts';
+import { menuAsText, type BotStepKind, type BotStepSetting, type OutgoingMessage } from '@imbridge/contracts';
 import { isApiError } from '../../../api/client';
 import { useI18n } from '../../../i18n';
 import { KeywordTagsInput } from '../../keywordRules/components/KeywordTagsInput';
@@ -96,6 +96,8 @@ function messagePreview(m: OutgoingMessage, imageLabel: (url: string) => string)
       return `${m.title}\n${m.description}`;
     case 'news':
       return m.articles.map((a) => `${a.title}${a.url ? ` — ${a.url}` : ''}`).join('\n');
+    case 'menu':
+      return menuAsText(m);
   }
 }
 

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { CheckCircleOutlined, IdcardOutlined, LoginOutlined, SwapOutlined } from '@ant-design/icons';
-import { App, Button, Empty, Popconfirm, Skeleton, Space, Tag, Tooltip, Typography } from 'antd';
+import { Alert, App, Button, Empty, Popconfirm, Skeleton, Space, Tag, Tooltip, Typography } from 'antd';
 import type { AgentView, ConversationView, MessageView, ReplyWindowView } from '@imbridge/contracts';
 import { isApiError } from '../../../api/client';
 import { useI18n } from '../../../i18n';
@@ -11,6 +11,7 @@ import { TransferModal } from '../../desk/components/TransferModal';
 import { useDesk, useDeskEvents } from '../../desk/hooks/deskContext';
 import { LoadError } from '../../integrations/components/LoadError';
 import { conversationsApi, MESSAGE_PAGE } from '../api/conversationsApi';
+import { eventReplyKinds } from '../../kf/utils/kfMessage';
 import { MessageItem } from './MessageItem';
 import { ReplyBox } from './ReplyBox';
 
@@ -249,13 +250,16 @@ export function ConversationPane({ id, initial, onChange }: ConversationPaneProp
   }
 
   const c = conversation;
-  const canClaim = c.state === 'queued' || c.state === 'bot';
-  const canTransfer = c.state === 'assigned' && (isAdmin || c.assigneeId === me);
+  // 微信客服: a WeCom servicer answers from the WeCom client; the desk is read-only (the API refuses sends).
+  const externalServicer = c.externalServicer ?? null;
+  const canClaim = !externalServicer && (c.state === 'queued' || c.state === 'bot');
+  const canTransfer = !externalServicer && c.state === 'assigned' && (isAdmin || c.assigneeId === me);
   const canClose = c.state !== 'closed' && (isAdmin || c.assigneeId === me || c.state !== 'assigned');
   const assignee = c.assigneeId ? (c.assigneeId === me ? t('desk.pane.me') : (agentName(c.assigneeId) ?? c.assigneeId.slice(0, 8))) : null;
 
   let blockedReason: string | null = null;
-  if (!mine) {
+  if (externalServicer) blockedReason = t('kf.external.composer', { name: externalServicer });
+  else if (!mine) {
     if (c.state === 'assigned') blockedReason = t('desk.composer.notMine.assigned', { name: assignee ?? '' });
     else blockedReason = t(`desk.composer.notMine.${c.state}`);
   }
@@ -264,7 +268,8 @@ export function ConversationPane({ id, initial, onChange }: ConversationPaneProp
   if (msgError && !messages) timeline = <LoadError error={msgError} onRetry={() => void loadMessages()} />;
   else if (!messages) timeline = <Skeleton active paragraph={{ rows: 6 }} />;
   else if (messages.length === 0) timeline = <Empty description={t('conv.noMessages')} />;
-  else
+  else {
+    const replyKinds = eventReplyKinds(messages);
     timeline = [
       hasOlder && (
         <div key="older" className="desk-chat__older">
@@ -274,16 +279,18 @@ export function ConversationPane({ id, initial, onChange }: ConversationPaneProp
         </div>
       ),
       ...messages.map((m) => (
-      <MessageItem
-        key={m.id}
-        message={m}
-        canRetry={isAdmin}
-        retrying={retrying === m.id}
-        onRetry={(failed) => void onRetry(failed)}
-        authorName={agentName(m.authorId)}
-      />
+        <MessageItem
+          key={m.id}
+          message={m}
+          canRetry={isAdmin}
+          retrying={retrying === m.id}
+          onRetry={(failed) => void onRetry(failed)}
+          authorName={agentName(m.authorId)}
+          eventReply={replyKinds.get(m.id) ?? null}
+        />
       )),
     ];
+  }
 
   return (
     <div className={`desk-chat ${profileOpen ? 'desk-chat--with-profile' : ''}`} data-testid="conversation-pane" data-conversation-id={c.id}>
@@ -338,6 +345,9 @@ export function ConversationPane({ id, initial, onChange }: ConversationPaneProp
             </Tooltip>
           </Space>
         </div>
+        {externalServicer && (
+          <Alert type="info" showIcon banner data-testid="kf-external-servicer" title={t('kf.external.banner', { name: externalServicer })} />
+        )}
         <div className="timeline" data-testid="timeline" aria-live="polite">
           {timeline}
           <div ref={endRef} />
@@ -355,6 +365,7 @@ export function ConversationPane({ id, initial, onChange }: ConversationPaneProp
               ) : undefined
             }
             replyWindow={replyWindow}
+            lastInboundAt={c.lastInboundAt}
             onSent={(sent) => {
               setMessages((list) => upsert(list ?? [], sent));
               if (sent.direction === 'out') void loadWindow();

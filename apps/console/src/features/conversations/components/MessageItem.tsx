@@ -5,6 +5,7 @@ import type { MessageStatus, MessageView } from '@imbridge/contracts';
 import { useI18n, type MessageKey } from '../../../i18n';
 import { mediaUrl } from '../api/conversationsApi';
 import { safeHttpUrl } from '../utils/text';
+import { isImportedHistory, isRecalled, kfEventText, servicerOf, type EventReplyKind } from '../../kf/utils/kfMessage';
 import { LinkifiedText } from './LinkifiedText';
 
 const STATUS_COLOR: Record<Exclude<MessageStatus, 'received'>, string> = {
@@ -120,6 +121,24 @@ function MessageBody({ message }: { message: MessageView }) {
         </div>
       );
     }
+    case 'menu': {
+      // 微信客服 msgmenu (e.g. a welcome menu): head, the options the customer can tap, tail.
+      const items = Array.isArray(content?.items) ? (content.items as unknown[]).map(obj).filter((i): i is Content => !!i) : [];
+      if (items.length === 0) return text ?? <span>[{t('kf.msg.menu')}]</span>;
+      return (
+        <div className="msg__card" data-testid="msg-menu">
+          {str(content?.head) && <div className="msg__text">{str(content?.head)}</div>}
+          <ul className="plain-list">
+            {items.map((item, index) => (
+              <li key={index}>
+                <Tag>{str(item.content) ?? str(item.id) ?? ''}</Tag>
+              </li>
+            ))}
+          </ul>
+          {str(content?.tail) && <div className="msg__text">{str(content?.tail)}</div>}
+        </div>
+      );
+    }
     case 'textcard':
       return (
         <div className="msg__card">
@@ -154,20 +173,23 @@ interface MessageItemProps {
   onRetry: (message: MessageView) => void;
   /** Who wrote an agent message or note, when known. */
   authorName?: string | null;
+  /** 微信客服: this outgoing message is the welcome or the end message (see eventReplyKinds). */
+  eventReply?: EventReplyKind | null;
 }
 
 /**
  * One entry of the timeline: a system line for events, otherwise a bubble (inbound left, outbound
  * right, internal notes right and yellow). All content is rendered as React text (see LinkifiedText).
  */
-export function MessageItem({ message, canRetry, retrying, onRetry, authorName }: MessageItemProps) {
+export function MessageItem({ message, canRetry, retrying, onRetry, authorName, eventReply }: MessageItemProps) {
   const { t, formatDateTime } = useI18n();
 
   if (message.type === 'event') {
+    const kfText = kfEventText(message, t);
     return (
       <div className="msg-system" data-testid="msg-event" data-message-id={message.id}>
         <span>
-          {eventLabel(message) ? t('conv.msg.eventNamed', { name: eventLabel(message) }) : t('conv.msg.event')} ·{' '}
+          {kfText ?? (eventLabel(message) ? t('conv.msg.eventNamed', { name: eventLabel(message) }) : t('conv.msg.event'))} ·{' '}
           {formatDateTime(message.createdAt)}
         </span>
       </div>
@@ -179,16 +201,47 @@ export function MessageItem({ message, canRetry, retrying, onRetry, authorName }
   const note = direction === 'note';
   const status = message.status;
   const reason = errorReason(message.error);
-  const author = outbound || note ? (authorName ?? (message.authorId ? t('desk.msg.agent') : t('desk.msg.bot'))) : null;
+  // 微信客服: a WeCom servicer's message from the WeCom client is theirs, not the bot's or an agent's.
+  const servicer = outbound ? servicerOf(message) : null;
+  const author =
+    servicer !== null
+      ? t('kf.author.servicer', { userid: servicer })
+      : outbound || note
+        ? (authorName ?? (message.authorId ? t('desk.msg.agent') : t('desk.msg.bot')))
+        : null;
+  const recalled = isRecalled(message);
+  const history = isImportedHistory(message);
 
   return (
-    <div className={`msg msg--${direction}`} data-testid="message-bubble" data-direction={direction} data-message-id={message.id}>
+    <div
+      className={`msg msg--${direction}${recalled ? ' msg--recalled' : ''}`}
+      data-testid="message-bubble"
+      data-direction={direction}
+      data-message-id={message.id}
+      data-servicer={servicer ?? undefined}
+      data-recalled={recalled || undefined}
+    >
       {note && <div className="msg__note-label">{t('desk.msg.note')}</div>}
-      <div className="msg__bubble">
+      <div className="msg__bubble" style={recalled ? { textDecoration: 'line-through', opacity: 0.6 } : undefined}>
         <MessageBody message={message} />
       </div>
       <div className="msg__meta">
-        {author && <span className="msg__author">{author}</span>}
+        {author && (
+          <span className="msg__author" data-testid={servicer !== null ? 'msg-servicer' : undefined}>
+            {author}
+          </span>
+        )}
+        {eventReply && (
+          <Tag color="cyan" data-testid="msg-event-reply" data-kind={eventReply}>
+            {t(eventReply === 'welcome' ? 'kf.msg.welcome' : 'kf.msg.end')}
+          </Tag>
+        )}
+        {recalled && (
+          <Tag data-testid="msg-recalled">{t('kf.msg.recalled')}</Tag>
+        )}
+        {history && (
+          <Tag data-testid="msg-history">{t('kf.msg.history')}</Tag>
+        )}
         <span>{formatDateTime(message.sentAt ?? message.createdAt)}</span>
         {outbound && status !== 'received' && (
           <Tooltip title={status === 'failed' && reason ? reason : undefined}>

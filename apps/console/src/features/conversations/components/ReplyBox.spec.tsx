@@ -42,7 +42,7 @@ describe('desk composer', () => {
     const hint = await screen.findByTestId('reply-window');
     expect(hint.getAttribute('data-state')).toBe('open');
     expect(hint.textContent).toContain('回复窗口还剩 3 小时 20 分钟');
-    expect(hint.textContent).toContain('还可发送 4 条');
+    expect(hint.textContent).toContain('客户回复前最多还能发送 4 条');
 
     fireEvent.change(box, { target: { value: '好的' } });
     fireEvent.keyDown(box, { key: 'Enter', shiftKey: true });
@@ -118,6 +118,40 @@ describe('desk composer', () => {
     expect(box.hasAttribute('disabled')).toBe(false);
     fireEvent.change(box, { target: { value: '已电话联系' } });
     expect(screen.getByTestId('desk-send').hasAttribute('disabled')).toBe(false);
+  });
+
+  it('微信客服: says when the 5-message quota is used up and disables sending until the customer replies', async () => {
+    const recent = { ...mine, platform: 'wecom-kf' as const, lastInboundAt: new Date(Date.now() - 3_600_000).toISOString() };
+    const lastOne: ReplyWindowView = { ...openWindow, remainingMessages: 1 };
+    const sent = messageFixture({ id: 'm-5th', direction: 'out', text: '第五条', status: 'queued', authorId: agentUser.id, createdAt: '2025-05-01T09:00:00.000Z' });
+    const list = routes(recent, lastOne, [
+      { method: 'POST', path: '/api/conversations/c-1/messages', status: 201, body: sent },
+      { path: '/api/conversations/c-1/kf-session', status: 404, body: { statusCode: 404, code: 'NOT_FOUND', message: 'no' } },
+    ]);
+    mockFetch(list);
+    renderDesk({ user: agentUser, desk: new FakeDesk(), route: '/conversations/c-1' });
+    await screen.findByText('你好');
+    const box = screen.getByTestId('desk-composer') as HTMLTextAreaElement;
+    const hint = await screen.findByTestId('reply-window');
+    expect(hint.textContent).toContain('客户回复前最多还能发送 1 条');
+
+    // The server counts the fifth message: the window it reports next is closed with none left.
+    list.find((r) => r.path === '/api/conversations/c-1/reply-window')!.body = {
+      limited: true,
+      open: false,
+      closesAt: null,
+      remainingMessages: 0,
+      reason: { zh: '自客户最后一条消息以来已发送 5 条，达到平台上限 5 条；等待客户再次发消息', en: '5 messages were sent since the customer\'s last message' },
+    } satisfies ReplyWindowView;
+    fireEvent.change(box, { target: { value: '第五条' } });
+    fireEvent.keyDown(box, { key: 'Enter' });
+    await waitFor(() => expect(screen.getByTestId('reply-window').getAttribute('data-state')).toBe('quota'));
+    const closed = screen.getByTestId('reply-window');
+    expect(closed.textContent).toContain('已用完 5 条额度，需等待客户回复');
+    expect(closed.textContent).toContain('达到平台上限 5 条');
+    expect(box.hasAttribute('disabled')).toBe(true);
+    expect(screen.getByTestId('desk-send').hasAttribute('disabled')).toBe(true);
+    expect(screen.getByTestId('desk-image').hasAttribute('disabled')).toBe(true);
   });
 
   it('a window whose closing time has passed counts as closed before the server says so', async () => {

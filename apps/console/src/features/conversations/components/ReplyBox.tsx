@@ -19,6 +19,8 @@ interface ReplyBoxProps {
   /** Shown next to the reason, e.g. a Claim button. */
   blockedAction?: ReactNode;
   replyWindow: ReplyWindowView | null;
+  /** The customer's last message, to tell a used-up message quota from an expired window. */
+  lastInboundAt?: string | null;
   onSent: (message: MessageView) => void;
 }
 
@@ -28,7 +30,7 @@ interface ReplyBoxProps {
  * disabled (with the reason) when the chat is not the caller's or the reply window is closed;
  * notes stay possible.
  */
-export function ReplyBox({ conversationId, blockedReason, blockedAction, replyWindow: serverWindow, onSent }: ReplyBoxProps) {
+export function ReplyBox({ conversationId, blockedReason, blockedAction, replyWindow: serverWindow, lastInboundAt, onSent }: ReplyBoxProps) {
   const { t, lang } = useI18n();
   const { message } = App.useApp();
   const [text, setText] = useState('');
@@ -151,7 +153,7 @@ export function ReplyBox({ conversationId, blockedReason, blockedAction, replyWi
 
   return (
     <div className={`composer ${noteMode ? 'composer--note' : ''}`}>
-      {replyWindow && !blockedReason && <ReplyWindowHint window={replyWindow} />}
+      {replyWindow && !blockedReason && <ReplyWindowHint window={replyWindow} lastInboundAt={lastInboundAt} />}
       {blockedReason && (
         <Alert
           type="info"

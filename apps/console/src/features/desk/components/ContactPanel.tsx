@@ -3,6 +3,7 @@ import type { ConversationState, ConversationView } from '@imbridge/contracts';
 import { Link } from 'react-router-dom';
 import { useRequest } from '../../../api/useRequest';
 import { useI18n, type MessageKey } from '../../../i18n';
+import { KfSessionInfo } from '../../kf/components/KfSessionInfo';
 import { deskApi } from '../api/deskApi';
 
 export const STATE_COLOR: Record<ConversationState, string> = { bot: 'purple', queued: 'gold', assigned: 'blue', closed: 'default' };
@@ -23,8 +24,16 @@ export function ContactPanel({ contactId, current }: { contactId: string; curren
   const currentId = current.id;
   const profile = useRequest((signal) => deskApi.contact(contactId, signal), `contact:${contactId}:${current.state}:${current.lastMessageAt ?? ''}`);
 
+  // 微信客服: the platform's session state, shown whatever happens to the profile.
+  const kfSession = current.platform === 'wecom-kf' ? <KfSessionInfo conversation={current} /> : null;
   if (profile.loading && !profile.data) return <Skeleton active paragraph={{ rows: 5 }} />;
-  if (!profile.data) return <Typography.Text type="secondary">{t('desk.profile.loadFailed')}</Typography.Text>;
+  if (!profile.data)
+    return (
+      <>
+        <Typography.Text type="secondary">{t('desk.profile.loadFailed')}</Typography.Text>
+        {kfSession}
+      </>
+    );
   const p = profile.data;
   const platform = p.conversations.find((c) => c.id === currentId)?.platform ?? p.conversations[0]?.platform;
   const conversations = p.conversations.map((c) => (c.id === currentId ? current : c)).sort((a, b) => (b.lastMessageAt ?? b.createdAt).localeCompare(a.lastMessageAt ?? a.createdAt));
@@ -44,6 +53,7 @@ export function ContactPanel({ contactId, current }: { contactId: string; curren
           { key: 'messages', label: t('desk.profile.messages'), children: p.messageCount },
         ]}
       />
+      {kfSession}
       <Typography.Text strong>{t('desk.profile.conversations')}</Typography.Text>
       {conversations.length === 0 ? (
         <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('desk.profile.none')} />

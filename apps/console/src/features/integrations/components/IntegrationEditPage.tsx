@@ -15,6 +15,7 @@ import { LoadError } from './LoadError';
 import { PageHeader } from './PageHeader';
 import { PlatformPicker } from './PlatformPicker';
 import { BotSettingsCard } from '../../botSettings/components/BotSettingsCard';
+import { KfAccountsCard } from '../../kf/components/KfAccountsCard';
 
 interface EditLocationState {
   justSaved?: boolean;
@@ -155,6 +156,11 @@ export function IntegrationEditPage() {
             </Card>
           </Space>
         </Col>
+        {integration?.platform === 'wecom-kf' && (
+          <Col span={24}>
+            <KfAccountsCard integrationId={integration.id} />
+          </Col>
+        )}
         {integration && (
           <Col span={24}>
             <BotSettingsCard integrationId={integration.id} />

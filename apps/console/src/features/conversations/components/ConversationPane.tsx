@@ -14,6 +14,7 @@ import { conversationsApi, MESSAGE_PAGE } from '../api/conversationsApi';
 import { eventReplyKinds } from '../../kf/utils/kfMessage';
 import { MessageItem } from './MessageItem';
 import { ReplyBox } from './ReplyBox';
+import { contactName } from '../../desk/utils/contactName';
 
 /** While the realtime connection is down, the open chat is refreshed this often. */
 export const PANE_POLL_MS = 3000;
@@ -159,6 +160,28 @@ export function ConversationPane({ id, initial, onChange }: ConversationPaneProp
     if (count > 0) endRef.current?.scrollIntoView?.({ block: 'end' });
   }, [count]);
 
+  // When the timeline gets shorter (a notice appears above the composer, e.g. the quota is used up),
+  // keep the newest message in view if the agent was reading the end.
+  const timelineRef = useRef<HTMLDivElement>(null);
+  const hasTimeline = messages !== undefined && conversation !== undefined && conversation !== null;
+  useEffect(() => {
+    const el = timelineRef.current;
+    if (!el || typeof ResizeObserver === 'undefined') return;
+    let atEnd = true;
+    const onScroll = () => {
+      atEnd = el.scrollHeight - el.scrollTop - el.clientHeight < 48;
+    };
+    const observer = new ResizeObserver(() => {
+      if (atEnd) endRef.current?.scrollIntoView?.({ block: 'end' });
+    });
+    el.addEventListener('scroll', onScroll);
+    observer.observe(el);
+    return () => {
+      el.removeEventListener('scroll', onScroll);
+      observer.disconnect();
+    };
+  }, [hasTimeline]);
+
   // Mark read while the assignee is looking at the chat.
   const mine = !!conversation && conversation.state === 'assigned' && conversation.assigneeId === me;
   const unread = conversation?.unreadCount ?? 0;
@@ -297,7 +320,7 @@ export function ConversationPane({ id, initial, onChange }: ConversationPaneProp
       <div className="desk-chat__main">
         <div className="desk-chat__header">
           <div className="desk-chat__title">
-            <span className="desk-chat__name">{c.contact.displayName || c.contact.externalId}</span>
+            <span className="desk-chat__name">{contactName(c)}</span>
             <Typography.Text type="secondary" className="mono-small">
               {c.contact.externalId}
             </Typography.Text>
@@ -348,7 +371,7 @@ export function ConversationPane({ id, initial, onChange }: ConversationPaneProp
         {externalServicer && (
           <Alert type="info" showIcon banner data-testid="kf-external-servicer" title={t('kf.external.banner', { name: externalServicer })} />
         )}
-        <div className="timeline" data-testid="timeline" aria-live="polite">
+        <div className="timeline" data-testid="timeline" aria-live="polite" ref={timelineRef}>
           {timeline}
           <div ref={endRef} />
         </div>

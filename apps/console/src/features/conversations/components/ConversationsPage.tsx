@@ -13,6 +13,7 @@ import { LoadError } from '../../integrations/components/LoadError';
 import { useDeskList, LIST_POLL_MS, type DeskList } from '../hooks/useDeskList';
 import { ConversationPane } from './ConversationPane';
 import '../../desk/desk.css';
+import { contactName } from '../../desk/utils/contactName';
 
 const VIEWS: DeskView[] = ['queue', 'mine', 'all'];
 
@@ -25,7 +26,7 @@ interface RowProps {
 
 function ConversationRow({ row, active, search, now }: RowProps) {
   const { t, formatDateTime } = useI18n();
-  const name = row.contact.displayName || row.contact.externalId;
+  const name = contactName(row);
   return (
     <Link
       to={{ pathname: `/conversations/${encodeURIComponent(row.id)}`, search }}
@@ -54,7 +55,7 @@ function ConversationRow({ row, active, search, now }: RowProps) {
       <div className="desk-row__bottom" style={{ marginTop: 4 }}>
         <Tag color={STATE_COLOR[row.state]}>{t(`conv.state.${row.state}`)}</Tag>
         <Tag>{platformLabel(t, row.platform)}</Tag>
-        {row.contact.displayName && <span className="desk-row__meta desk-row__id">{row.contact.externalId}</span>}
+        {name !== row.contact.externalId && <span className="desk-row__meta desk-row__id">{row.contact.externalId}</span>}
         {row.state === 'queued' && row.queuedAt && (
           <span className="desk-row__waiting">{t('desk.list.waiting', { time: formatDuration(now - Date.parse(row.queuedAt), t) })}</span>
         )}

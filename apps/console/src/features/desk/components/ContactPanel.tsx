@@ -5,6 +5,7 @@ import { useRequest } from '../../../api/useRequest';
 import { useI18n, type MessageKey } from '../../../i18n';
 import { KfSessionInfo } from '../../kf/components/KfSessionInfo';
 import { deskApi } from '../api/deskApi';
+import { contactName } from '../utils/contactName';
 
 export const STATE_COLOR: Record<ConversationState, string> = { bot: 'purple', queued: 'gold', assigned: 'blue', closed: 'default' };
 
@@ -41,7 +42,7 @@ export function ContactPanel({ contactId, current }: { contactId: string; curren
   return (
     <div data-testid="contact-profile">
       <Typography.Title level={5} style={{ marginTop: 0 }}>
-        {p.displayName || p.externalId}
+        {contactName({ platform: current.platform, contact: { id: p.id, externalId: p.externalId, displayName: p.displayName } })}
       </Typography.Title>
       <Descriptions
         column={1}

@@ -8,6 +8,7 @@ import { DeskContext, type ChosenPresence, type DeskContextValue } from '../hook
 import { DeskTransportContext } from '../hooks/deskTransport';
 import { previewOf } from '../utils/deskLists';
 import { armOnFirstGesture, beep, desktopNotify } from '../utils/notify';
+import { contactName } from '../utils/contactName';
 
 /** A chat that entered the queue longer ago than this is old news when we first hear of it. */
 const FRESH_QUEUE_MS = 2 * 60 * 1000;
@@ -65,7 +66,7 @@ export function DeskProvider({ children }: { children: ReactNode }) {
       desktopNotify(title, body, conversationId, () => navigateRef.current(`/conversations/${encodeURIComponent(conversationId)}`));
     };
 
-    const nameOf = (c: ConversationView | undefined) => (c ? c.contact.displayName || c.contact.externalId : '');
+    const nameOf = (c: ConversationView | undefined) => (c ? contactName(c) : '');
 
     const onConversation = (c: ConversationView) => {
       const before = seen.get(c.id);

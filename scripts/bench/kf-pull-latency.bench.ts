@@ -4,13 +4,10 @@
 //   stored   – the message's inbox event is committed (seen by polling the database every 5 ms),
 //   answered – the keyword rule's answer reaches the simulator's kf/send_msg.
 // Run with `npm run bench -- --kf-pull [--rate 10 --duration 20]`.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { Client } from 'pg';
 import { startPlatformSim } from '@imbridge/platform-sim';
-import { freePort } from '@imbridge/testing';
-import { benchDatabase, numArg, repoRoot, waitFor } from './bench-support';
+import { benchDatabase, type BenchApi, numArg, startBenchApi } from './bench-support';
 
 const RATE = numArg('rate', 10);
 const DURATION = numArg('duration', 20);
@@ -33,48 +30,18 @@ async function main(): Promise<void> {
   const corp = { corpId: 'ww0000000000c0ffee', agentId: 1000005, secret: alnum(43), token: alnum(24), encodingAesKey: alnum(43) };
   sim.wecom.addApp(corp);
   const accounts = ['售前', '售后', '会员'].map((name) => sim.kf.addAccount({ corpId: corp.corpId, name }).openKfid);
-  let api: ChildProcess | undefined;
+  let api: BenchApi | undefined;
   const pg = new Client({ connectionString: database.url });
   try {
-    const port = await freePort();
-    const base = `http://127.0.0.1:${port}`;
-    api = spawn(process.execPath, [join(repoRoot, 'dist/apps/api/main.js')], {
-      env: {
-        ...process.env,
-        DATABASE_URL: database.url,
-        REDIS_URL: process.env['BENCH_REDIS_URL']!,
-        IMBRIDGE_REDIS_PREFIX: `imbbench:${Date.now().toString(36)}`,
-        IMBRIDGE_MASTER_KEY: randomBytes(32).toString('base64'),
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        PUBLIC_BASE_URL: base,
-        ADMIN_USERNAME: 'admin',
-        ADMIN_PASSWORD: 'bench-admin-password',
-        IMBRIDGE_ALLOW_PRIVATE_URLS: 'true',
-        IMBRIDGE_SEND_RATE_PER_SECOND: '1000',
-        LOG_LEVEL: 'warn',
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    await waitFor(`${base}/api/health`);
-    const call = async <T>(method: string, path: string, body: unknown, token?: string): Promise<T> => {
-      const res = await fetch(`${base}${path}`, {
-        method,
-        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-        body: JSON.stringify(body),
-      });
-      if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-      return (await res.json()) as T;
-    };
-    const { accessToken } = await call<{ accessToken: string }>('POST', '/api/auth/login', { username: 'admin', password: 'bench-admin-password' });
+    api = await startBenchApi(database.url);
+    const call = api.call;
     const integration = await call<{ id: string; callbackUrl: string }>(
       'POST',
       '/api/integrations',
-      { platform: 'wecom-kf', name: 'bench kf', config: { corpId: corp.corpId, secret: corp.secret, token: corp.token, encodingAesKey: corp.encodingAesKey, apiBaseUrl: sim.url } },
-      accessToken,
+      { platform: 'wecom-kf', name: 'bench kf', config: { corpId: corp.corpId, secret: corp.secret, token: corp.token, encodingAesKey: corp.encodingAesKey, apiBaseUrl: sim.url } }
     );
-    await call('PUT', `/api/integrations/${integration.id}/bot`, { fallbackText: null, handoffAfterFailures: 0 }, accessToken);
-    await call('POST', '/api/keyword-rules', { integrationId: integration.id, keywords: ['价格'], matchType: 'contains', priority: 1, reply: { type: 'text', text: '您好，价格请见官网报价单。' } }, accessToken);
+    await call('PUT', `/api/integrations/${integration.id}/bot`, { fallbackText: null, handoffAfterFailures: 0 });
+    await call('POST', '/api/keyword-rules', { integrationId: integration.id, keywords: ['价格'], matchType: 'contains', priority: 1, reply: { type: 'text', text: '您好，价格请见官网报价单。' } });
     sim.kf.setCallback(corp.corpId, integration.callbackUrl, 'normal');
     // Prime the accounts (the first message of each is pulled once the account has a cursor).
     for (const kf of accounts) await sim.kf.customerSends(kf, `wmwarmup${kf.slice(-6).replace(/[^0-9A-Za-z]/g, 'x')}`, { type: 'text', content: 'warm-up 价格' });
@@ -143,11 +110,7 @@ async function main(): Promise<void> {
     process.stdout.write(line('answered', answers, total));
   } finally {
     await pg.end().catch(() => undefined);
-    if (api && api.exitCode === null) {
-      const exited = new Promise((r) => api!.once('exit', r));
-      api.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-    }
+    await api?.stop();
     await sim.close();
     await database.drop();
   }

@@ -1,14 +1,9 @@
 // Callback → reply latency: simulated employees send "价格" at a steady rate; a keyword rule answers;
 // we measure from the moment the simulator starts its callback until it receives the reply at
 // message/send. Run with `npm run bench -- --reply-latency [--rate 20 --duration 20]`.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { startPlatformSim } from '@imbridge/platform-sim';
-import { freePort } from '@imbridge/testing';
-import { benchDatabase, numArg, repoRoot, waitFor } from './bench-support';
+import { benchDatabase, type BenchApi, numArg, startBenchApi } from './bench-support';
 
-const root = repoRoot;
 const arg = numArg;
 const RATE = arg('rate', 20);
 const DURATION = arg('duration', 20);
@@ -19,47 +14,17 @@ const pct = (sorted: number[], p: number): number => sorted[Math.min(sorted.leng
 async function main(): Promise<void> {
   const database = await benchDatabase();
   const sim = await startPlatformSim({ port: 0 });
-  let api: ChildProcess | undefined;
+  let api: BenchApi | undefined;
   try {
     const app = sim.wecom.addApp({ corpId: 'ww00000000000be0c0', agentId: 1000002, secret: 'B'.repeat(43) });
-    const port = await freePort();
-    const base = `http://127.0.0.1:${port}`;
-    api = spawn(process.execPath, [join(root, 'dist/apps/api/main.js')], {
-      env: {
-        ...process.env,
-        DATABASE_URL: database.url,
-        REDIS_URL: process.env['BENCH_REDIS_URL']!,
-        IMBRIDGE_REDIS_PREFIX: `imbbench:${Date.now().toString(36)}`,
-        IMBRIDGE_MASTER_KEY: randomBytes(32).toString('base64'),
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        PUBLIC_BASE_URL: base,
-        ADMIN_USERNAME: 'admin',
-        ADMIN_PASSWORD: 'bench-admin-password',
-        IMBRIDGE_ALLOW_PRIVATE_URLS: 'true',
-        IMBRIDGE_SEND_RATE_PER_SECOND: '1000',
-        LOG_LEVEL: 'warn',
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    await waitFor(`${base}/api/health`);
-    const call = async <T>(method: string, path: string, body: unknown, token?: string): Promise<T> => {
-      const res = await fetch(`${base}${path}`, {
-        method,
-        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-        body: JSON.stringify(body),
-      });
-      if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-      return (await res.json()) as T;
-    };
-    const { accessToken } = await call<{ accessToken: string }>('POST', '/api/auth/login', { username: 'admin', password: 'bench-admin-password' });
+    api = await startBenchApi(database.url);
+    const call = api.call;
     const integration = await call<{ id: string; callbackUrl: string }>(
       'POST',
       '/api/integrations',
       { platform: 'wecom', name: 'bench', config: { corpId: app.corpId, agentId: app.agentId, secret: app.secret, token: app.token, encodingAesKey: app.encodingAesKey, apiBaseUrl: sim.url } },
-      accessToken,
-    );
-    await call('POST', '/api/keyword-rules', { integrationId: integration.id, keywords: ['价格'], matchType: 'contains', priority: 1, reply: { type: 'text', text: '您好，价格请见官网报价单。' } }, accessToken);
+          );
+    await call('POST', '/api/keyword-rules', { integrationId: integration.id, keywords: ['价格'], matchType: 'contains', priority: 1, reply: { type: 'text', text: '您好，价格请见官网报价单。' } });
 
     const sentAt = new Map<string, number[]>();
     const total = RATE * DURATION;
@@ -96,11 +61,7 @@ async function main(): Promise<void> {
     process.stdout.write(`\nCallback → keyword reply at the platform, ${RATE} msg/s for ${DURATION} s from ${USERS} users (API + worker in one process)\n`);
     process.stdout.write(`replies ${replies.length}/${total}   p50 ${pct(latencies, 50)} ms   p90 ${pct(latencies, 90)} ms   p99 ${pct(latencies, 99)} ms   max ${latencies.at(-1)} ms\n`);
   } finally {
-    if (api && api.exitCode === null) {
-      const exited = new Promise((r) => api!.once('exit', r));
-      api.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-    }
+    await api?.stop();
     await sim.close();
     await database.drop();
   }

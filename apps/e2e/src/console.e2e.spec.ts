@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Browser, Locator, Page } from 'playwright-core';
 import type { ConversationView, IntegrationView, MessageView, UserView } from '@imbridge/contracts';
 import { expectEventually } from '@imbridge/testing';
-import { clippedTexts, launchChromium, newUserSession, screenshot, type PageProblems, type UserSession } from './support/browser';
+import { clippedTexts, launchChromium, loginToConsole, newUserSession, screenshot, type UserSession, unexpectedProblems } from './support/browser';
 import { ADMIN, startStack, type Stack } from './support/stack';
 
 /**
@@ -49,10 +49,6 @@ interface CreatedIntegration {
 /** Button names: antd puts a space between two CJK characters ("登 录"); an icon adds its own label ("save 创建"). */
 const cjkButton = (text: string): RegExp => new RegExp(`(^|\\s)${[...text].join('\\s?')}$`);
 
-/** Failed resource loads are expected (401 before login, 401 for the wrong password); anything else is not. */
-function unexpectedProblems(problems: PageProblems): string[] {
-  return [...problems.errors, ...problems.consoleErrors.filter((m) => !/^Failed to load resource: the server responded with a status of 401\b/.test(m))];
-}
 
 /** Screenshot for people to look at, and a layout check: no label, button, tag or title is cut off. */
 async function snap(page: Page, name: string): Promise<void> {
@@ -78,11 +74,6 @@ async function timelineEntries(page: Page): Promise<[string, string][]> {
   return result;
 }
 
-async function login(page: Page, username: string, password: string): Promise<void> {
-  await page.getByLabel('用户名', { exact: true }).fill(username);
-  await page.getByLabel('密码', { exact: true }).fill(password);
-  await page.getByRole('button', { name: cjkButton('登录') }).click();
-}
 
 describe('imbridge console in Chromium against the built API and platform simulator', () => {
   let stack: Stack | undefined;
@@ -128,7 +119,7 @@ describe('imbridge console in Chromium against the built API and platform simula
     expect(await page.title()).toBe('imbridge 控制台');
     await snap(page, '01-login');
 
-    await login(page, ADMIN.username, 'not-the-password');
+    await loginToConsole(page, ADMIN.username, 'not-the-password');
     const error = page.getByRole('alert').filter({ hasText: '用户名或密码错误' });
     await error.waitFor();
     expect(new URL(page.url()).pathname).toBe('/login');
@@ -318,7 +309,7 @@ describe('imbridge console in Chromium against the built API and platform simula
       const { page } = agent;
       await page.goto('/login');
       await page.getByRole('heading', { name: '登录控制台', exact: true }).waitFor();
-      await login(page, AGENT.username, AGENT.password);
+      await loginToConsole(page, AGENT.username, AGENT.password);
       // Agents land on their conversations; the integrations page is for admins.
       await page.waitForURL('**/conversations');
       await page.goto('/integrations');

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Browser, Locator, Page } from 'playwright-core';
 import type { IntegrationView, UserView } from '@imbridge/contracts';
 import { expectEventually } from '@imbridge/testing';
-import { launchChromium, newUserSession, screenshot, type PageProblems, type UserSession } from './support/browser';
+import { launchChromium, loginToConsole, newUserSession, screenshot, type UserSession, unexpectedProblems } from './support/browser';
 import { lastSendClick, recordSendClicks, summarize, watchForElement } from './support/desk-latency';
 import { ADMIN, startStack, type Stack } from './support/stack';
 
@@ -47,16 +47,7 @@ const CHAT_SEND = '[data-testid="chat-send"]';
 const appEntries = (page: Page): Locator => page.locator('[data-testid="chat-entry"][data-from="app"]');
 const queueRow = (userId: string): string => `[data-testid="conversation-item"][data-contact="${userId}"]`;
 
-/** Resource loads refused with 401 (before login) are expected; anything else is not. */
-function unexpectedProblems(problems: PageProblems): string[] {
-  return [...problems.errors, ...problems.consoleErrors.filter((m) => !/^Failed to load resource: the server responded with a status of 401\b/.test(m))];
-}
 
-async function login(page: Page, username: string, password: string): Promise<void> {
-  await page.getByLabel('用户名', { exact: true }).fill(username);
-  await page.getByLabel('密码', { exact: true }).fill(password);
-  await page.getByRole('button', { name: /(^|\s)登\s?录$/ }).click();
-}
 
 describe('desk: a WeCom user on the simulator chat page and an agent in the console', () => {
   let stack: Stack | undefined;
@@ -220,7 +211,7 @@ describe('desk: a WeCom user on the simulator chat page and an agent in the cons
     const page = desk();
     await page.goto('/login');
     await page.getByRole('heading', { name: '登录控制台', exact: true }).waitFor();
-    await login(page, AGENT.username, AGENT.password);
+    await loginToConsole(page, AGENT.username, AGENT.password);
     await page.waitForURL(/\/conversations$/);
     await page.getByTestId('desk-connection').and(page.locator('[data-connected="true"]')).waitFor();
     await page.getByTestId('desk-tab-queue').click();

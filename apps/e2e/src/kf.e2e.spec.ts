@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Browser, Locator, Page } from 'playwright-core';
 import type { IntegrationView, KfSessionView, ReplyWindowView, UserView } from '@imbridge/contracts';
 import { expectEventually } from '@imbridge/testing';
-import { launchChromium, newUserSession, screenshot, type PageProblems, type UserSession } from './support/browser';
+import { launchChromium, loginToConsole, newUserSession, screenshot, type UserSession, unexpectedProblems } from './support/browser';
 import { ADMIN, startStack, type Stack } from './support/stack';
 
 /**
@@ -26,24 +26,9 @@ const SCENE = 'poster_2026';
 
 const kfEntries = (page: Page): Locator => page.locator('[data-testid="chat-entry"][data-from="kf"]');
 
-/**
- * Expected: 401s before login, and the kf account avatars, which the simulator (like WeCom) serves
- * from WeCom's CDN host — not reachable from this sandbox (no internet).
- */
-function unexpectedProblems(problems: PageProblems): string[] {
-  return [
-    ...problems.errors,
-    ...problems.consoleErrors.filter(
-      (m) => !/^Failed to load resource: the server responded with a status of 401\b/.test(m) && !/^Failed to load resource: net::ERR_NAME_NOT_RESOLVED \(https:\/\/wework\.qpic\.cn\//.test(m),
-    ),
-  ];
-}
+/** The kf account avatars come (as from WeCom) from WeCom's CDN host, which this sandbox cannot reach. */
+const AVATAR_HOST_UNREACHABLE = /^Failed to load resource: net::ERR_NAME_NOT_RESOLVED \(https:\/\/wework\.qpic\.cn\//;
 
-async function login(page: Page, username: string, password: string): Promise<void> {
-  await page.getByLabel('用户名', { exact: true }).fill(username);
-  await page.getByLabel('密码', { exact: true }).fill(password);
-  await page.getByRole('button', { name: /(^|\s)登\s?录$/ }).click();
-}
 
 describe('微信客服: a customer on the simulator chat page and an agent in the console', () => {
   let stack: Stack | undefined;
@@ -113,7 +98,7 @@ describe('微信客服: a customer on the simulator chat page and an agent in th
   afterEach(() => {
     for (const session of [customer, console_, admin]) {
       if (!session) continue;
-      const problems = unexpectedProblems(session.problems);
+      const problems = unexpectedProblems(session.problems, [AVATAR_HOST_UNREACHABLE]);
       session.problems.errors.length = 0;
       session.problems.consoleErrors.length = 0;
       expect(problems).toEqual([]);
@@ -148,7 +133,7 @@ describe('微信客服: a customer on the simulator chat page and an agent in th
   it('the administrator sees the kf accounts and makes a contact link with its QR code', async () => {
     const page = need(admin, 'the administrator session').page;
     await page.goto('/login');
-    await login(page, ADMIN.username, ADMIN.password);
+    await loginToConsole(page, ADMIN.username, ADMIN.password);
     await page.waitForURL((url) => !url.pathname.startsWith('/login'));
     await page.goto(`/integrations/${need(integration, 'the integration').id}`);
     const card = page.getByTestId('kf-accounts-card');
@@ -203,7 +188,7 @@ describe('微信客服: a customer on the simulator chat page and an agent in th
 
     const agentPage = desk();
     await agentPage.goto('/login');
-    await login(agentPage, AGENT.username, AGENT.password);
+    await loginToConsole(agentPage, AGENT.username, AGENT.password);
     await agentPage.waitForURL(/\/conversations$/);
     await agentPage.getByTestId('desk-tab-queue').click();
     const row = agentPage.locator(`[data-testid="conversation-item"][data-contact="${contactKey()}"]`);

@@ -13,7 +13,8 @@ export function defaultKfAccountSettings(): KfAccountSettings {
   };
 }
 
-interface SettingsRow {
+/** The kf_accounts columns that hold the settings. */
+export interface KfSettingsRow {
   served: boolean;
   pipeline: KfAccountSettings['pipeline'];
   handoff: KfAccountSettings['handoff'];
@@ -24,10 +25,15 @@ interface SettingsRow {
 
 /** The settings of one kf account of an integration (defaults when the administrator never saved any). */
 export async function readKfAccountSettings(db: DataSource | EntityManager, integrationId: string, openKfId: string): Promise<KfAccountSettings> {
-  const [row]: SettingsRow[] = await db.query(
+  const [row]: KfSettingsRow[] = await db.query(
     'SELECT served, pipeline, handoff, servicer_userid, welcome, end_message FROM kf_accounts WHERE integration_id = $1 AND open_kfid = $2',
     [integrationId, openKfId],
   );
+  return kfSettingsFromRow(row);
+}
+
+/** A row's settings; the defaults when there is no row. */
+export function kfSettingsFromRow(row: KfSettingsRow | undefined): KfAccountSettings {
   const defaults = defaultKfAccountSettings();
   if (!row) return defaults;
   return {

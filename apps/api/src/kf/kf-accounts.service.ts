@@ -13,7 +13,7 @@ import { RedisTokenStore } from '../outbound/redis-token-store';
 import { GuardedHttpClient } from '../security/guarded-http.client';
 import { UrlPolicy } from '../security/url-policy';
 import type { CreateKfLinkDto, UpdateKfAccountDto } from './kf-accounts.dto';
-import { defaultKfAccountSettings } from './kf-account-settings';
+import { kfSettingsFromRow, type KfSettingsRow } from './kf-account-settings';
 import { KF_PLATFORM } from './kf-puller.service';
 
 /** Limits of the platform (send_msg_on_event text / msgmenu, doc 95122 and 94677). */
@@ -25,16 +25,10 @@ export const KF_MENU_HEAD_TAIL_MAX_BYTES = 1024;
 export const KF_SERVICER_USERID_MAX_CHARS = 64;
 export const KF_SCENE_PARAM_MAX_BYTES = 128;
 
-interface AccountRow {
+interface AccountRow extends KfSettingsRow {
   open_kfid: string;
   name: string;
   avatar: string | null;
-  served: boolean;
-  pipeline: KfAccountSettings['pipeline'];
-  handoff: KfAccountSettings['handoff'];
-  servicer_userid: string | null;
-  welcome: KfWelcome | null;
-  end_message: string | null;
   links: KfContactLink[] | null;
 }
 
@@ -67,18 +61,6 @@ function platformApiError(err: unknown): ApiError {
 
 const accountNotFound = (): ApiError => new ApiError(404, 'NOT_FOUND', 'kf account not found (not listed by kf/account/list)', '客服账号不存在（企业微信未返回该账号）');
 
-function settingsOf(row: AccountRow | undefined): KfAccountSettings {
-  const defaults = defaultKfAccountSettings();
-  if (!row) return defaults;
-  return {
-    served: row.served,
-    pipeline: row.pipeline,
-    handoff: row.handoff,
-    servicerUserId: row.servicer_userid,
-    welcome: row.welcome ?? defaults.welcome,
-    endMessage: row.end_message,
-  };
-}
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -235,7 +217,7 @@ export class KfAccountsService {
     const { live, onPlatform } = await this.requireAccount(cfg, integrationId, openKfId);
     const saved = await this.ds.transaction(async (m) => {
       const row = await this.lockRow(m, integrationId, openKfId, live);
-      const current = settingsOf(row);
+      const current = kfSettingsFromRow(row);
       const next: KfAccountSettings = {
         served: dto.served ?? current.served,
         pipeline: dto.pipeline ?? current.pipeline,
@@ -386,7 +368,7 @@ export class KfAccountsService {
       name: live?.name ?? row?.name ?? '',
       avatar: live?.avatar ?? row?.avatar ?? null,
       onPlatform,
-      ...settingsOf(row),
+      ...kfSettingsFromRow(row),
       links: row?.links ?? [],
       primedAt: cursor?.primed_at ? new Date(cursor.primed_at).toISOString() : null,
       lastPulledAt: cursor ? new Date(cursor.updated_at).toISOString() : null,

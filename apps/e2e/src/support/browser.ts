@@ -94,3 +94,19 @@ export async function clippedTexts(page: Page): Promise<string[]> {
       .map((el) => (el.className + ': ' + (el.textContent ?? '')).trim())`,
   );
 }
+
+/**
+ * Script errors and console errors that are not expected: resource loads refused with 401 (before
+ * login, a wrong password) are; `alsoExpected` adds more (e.g. images on a host this sandbox cannot reach).
+ */
+export function unexpectedProblems(problems: PageProblems, alsoExpected: RegExp[] = []): string[] {
+  const expected = [/^Failed to load resource: the server responded with a status of 401\b/, ...alsoExpected];
+  return [...problems.errors, ...problems.consoleErrors.filter((m) => !expected.some((re) => re.test(m)))];
+}
+
+/** Signs in on the console's login page (zh-CN labels). */
+export async function loginToConsole(page: Page, username: string, password: string): Promise<void> {
+  await page.getByLabel('用户名', { exact: true }).fill(username);
+  await page.getByLabel('密码', { exact: true }).fill(password);
+  await page.getByRole('button', { name: /(^|\s)登\s?录$/ }).click();
+}

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import type { IntegrationView, KfSessionView, ReplyWindowView, UserView } from '@imbridge/contracts';
 import { expectEventually } from '@imbridge/testing';
-import { launchChromium, loginToConsole, newUserSession, screenshot, type UserSession, unexpectedProblems } from './support/browser';
+import { launchChromium, loginToConsole, SCREENSHOT_DIR, newUserSession, screenshot, type UserSession, unexpectedProblems } from './support/browser';
 import { ADMIN, startStack, type Stack } from './support/stack';
 
 /**
@@ -161,8 +162,11 @@ describe('微信客服: a customer on the simulator chat page and an agent in th
     // The welcome saved through the API shows in the account's form.
     const values = await panel.locator('textarea').evaluateAll((els) => els.map((e) => (e as unknown as { value: string }).value));
     expect(values).toContain(WELCOME);
-    await card.scrollIntoViewIfNeeded();
     await screenshot(page, 'kf-01-integration-accounts');
+    // The card alone, at full resolution (cut from the whole page, so the sticky header stays on top).
+    await page.evaluate('window.scrollTo(0, 0)');
+    const box = await card.boundingBox();
+    if (box) await page.screenshot({ path: join(SCREENSHOT_DIR, 'kf-01b-accounts-card.png'), fullPage: true, clip: box, animations: 'disabled' });
   });
 
   it('the customer opens the contact link and gets the welcome message', async () => {

@@ -11,6 +11,7 @@ const config: Config = {
     '<rootDir>/libs/platforms/wecom',
     '<rootDir>/libs/platforms/wecom-kf',
     '<rootDir>/libs/platforms/wecom-common',
+    '<rootDir>/libs/platforms/mp',
     '<rootDir>/libs/persistence',
     '<rootDir>/libs/platform-sim',
     '<rootDir>/apps/api',

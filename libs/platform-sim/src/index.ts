@@ -12,3 +12,9 @@ export { KfSim, type KfFaultSpec, type KfAppendResult } from './wecom-kf/kf-sim'
 export { KF_APIS, type KfApi } from './wecom-kf/kf-api.handlers';
 export { KF_ERRORS, KF_FAIL_TYPE } from './wecom-kf/kf-error-codes.constants';
 export type * from './wecom-kf/kf-sim.types';
+export { MpSim, type MpFaultSpec, type MpSettingsPatch } from './mp/mp-sim';
+export { MP_APIS, MP_MENU_LIMITS, MP_QR_LIMITS, type MpApi } from './mp/mp-api.handlers';
+export { MP_ERRORS, type MpError } from './mp/mp-error-codes.constants';
+export { MP_SERVICE_UNAVAILABLE_TEXT, buildMpCallbackRequest, parsePassiveReply } from './mp/mp-callback.client';
+export { buildMpInboundXml } from './mp/mp-inbound-xml.builder';
+export type * from './mp/mp-sim.types';

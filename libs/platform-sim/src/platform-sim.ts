@@ -4,6 +4,7 @@ import { startSimServer } from './core/sim-server';
 import { ChatSim } from './chat/chat-sim';
 import { WecomSim } from './wecom/wecom-sim';
 import { KfSim } from './wecom-kf/kf-sim';
+import { MpSim } from './mp/mp-sim';
 
 export interface PlatformSimOptions {
   /** 0 (default) = a random free port. */
@@ -18,6 +19,8 @@ export interface PlatformSim {
   readonly wecom: WecomSim;
   /** 微信客服 (WeCom customer service) accounts, message logs, sessions; auth/crypto via `wecom`. */
   readonly kf: KfSim;
+  /** 公众号 (WeChat Official Account): tokens, customer-service messages, callbacks, menus, QR codes. */
+  readonly mp: MpSim;
   /** The chat page (`GET /chat`): a person plays a WeCom user talking to a registered app. */
   readonly chat: ChatSim;
   /** Forgets all state of every platform (apps, tokens, messages, calls, faults, ...). */
@@ -32,6 +35,8 @@ export async function startPlatformSim(opts: PlatformSimOptions = {}): Promise<P
   const chat = new ChatSim(wecom);
   const kf = new KfSim(wecom);
   kf.register(router);
+  const mp = new MpSim();
+  mp.register(router);
   // The chat page learns apps and their callback URLs from the WeCom control routes.
   wecom.register(chat.observe(router));
   chat.register(router);
@@ -40,6 +45,7 @@ export async function startPlatformSim(opts: PlatformSimOptions = {}): Promise<P
     wecom.reset();
     chat.reset();
     kf.reset();
+    mp.reset();
   };
   router.add('GET', '/_sim/health', () => jsonResponse(200, { ok: true, platforms: ['wecom'] }));
   router.add('POST', '/_sim/reset', () => {
@@ -48,5 +54,5 @@ export async function startPlatformSim(opts: PlatformSimOptions = {}): Promise<P
   });
 
   const server = await startSimServer(router, { port: opts.port ?? 0, host: opts.host ?? '127.0.0.1' });
-  return { url: server.url, wecom, chat, kf, reset, close: () => server.close() };
+  return { url: server.url, wecom, chat, kf, mp, reset, close: () => server.close() };
 }

@@ -1,0 +1,15 @@
+import { Injectable } from '@nestjs/common';
+import { RegisterPlatformAdapter, type PlatformAdapter } from '@imbridge/platform-core';
+import { MpCallbackHandler } from './mp.callback-handler';
+import { MpCredentialVerifier } from './mp.credentials';
+import { mpDescriptor } from './mp.descriptor';
+import { MpSender } from './mp.sender';
+
+@RegisterPlatformAdapter()
+@Injectable()
+export class MpAdapter implements PlatformAdapter {
+  readonly descriptor = mpDescriptor;
+  readonly callback = new MpCallbackHandler();
+  readonly sender = new MpSender();
+  readonly credentials = new MpCredentialVerifier();
+}

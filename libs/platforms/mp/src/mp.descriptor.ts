@@ -1,0 +1,229 @@
+import type { FieldProblem, PlatformDescriptor } from '@imbridge/contracts';
+import { MP_CUSTOMER_SERVICE_REPLY_WINDOW } from '@imbridge/platform-core';
+
+export const MP_DEFAULT_API_BASE_URL = 'https://api.weixin.qq.com';
+
+/** 消息加解密方式 in the MP console: 明文模式 / 兼容模式 / 安全模式. */
+export const MP_ENCRYPTION_MODES = ['plain', 'compatible', 'safe'] as const;
+export type MpEncryptionMode = (typeof MP_ENCRYPTION_MODES)[number];
+
+export const MP_ACCOUNT_TYPES = ['service', 'subscription'] as const;
+export type MpAccountType = (typeof MP_ACCOUNT_TYPES)[number];
+
+/**
+ * 公众号 (WeChat Official Account). `encodingAesKey` is declared optional because a field cannot say
+ * "required unless plain mode": that rule lives in `checkMpConfig` (the API runs it after the
+ * per-field checks) and in `readMpConfig`, which refuses a compatible/safe config without a key.
+ */
+export const mpDescriptor: PlatformDescriptor = {
+  id: 'mp',
+  name: { zh: '微信公众号', en: 'WeChat Official Account' },
+  description: {
+    zh: '接收微信用户发给公众号（服务号或订阅号）的消息与事件，以被动回复或客服消息接口回复。',
+    en: 'Receives the messages and events WeChat users send to an Official Account (service or subscription account) and answers by passive reply or the customer-service message API.',
+  },
+  capabilities: ['callback', 'send', 'verify-credentials'],
+  callbackMethods: ['GET', 'POST'],
+  // WeChat re-delivers a callback 3 times within ~15 s; 10 minutes leaves room for clock skew.
+  defaultReplayToleranceSeconds: 600,
+  replyWindow: MP_CUSTOMER_SERVICE_REPLY_WINDOW,
+  fields: [
+    {
+      name: 'appId',
+      label: { zh: '开发者ID (AppID)', en: 'AppID' },
+      help: { zh: '公众号后台「设置与开发 → 基本配置」', en: 'MP console: Settings & Development → Basic Configuration' },
+      type: 'string',
+      required: true,
+      secret: false,
+      pattern: 'wx[0-9a-fA-F]{16}',
+      patternMessage: { zh: 'AppID 为 wx 开头的 18 位字符', en: 'an AppID is 18 characters starting with "wx"' },
+    },
+    {
+      name: 'appSecret',
+      label: { zh: '开发者密码 (AppSecret)', en: 'AppSecret' },
+      help: {
+        zh: '「基本配置 → 开发者密码」，需管理员扫码查看或重置；重置后旧值立即失效',
+        en: 'Basic Configuration → AppSecret; an administrator scans a QR code to view or reset it, and a reset invalidates the old one at once',
+      },
+      type: 'string',
+      required: true,
+      secret: true,
+      pattern: '[A-Za-z0-9]{32}',
+      patternMessage: { zh: 'AppSecret 为 32 位英文或数字', en: 'an AppSecret is 32 letters or digits' },
+    },
+    {
+      name: 'token',
+      label: { zh: '令牌 (Token)', en: 'Token' },
+      help: {
+        zh: '「基本配置 → 服务器配置」中的 Token，须与此处一致；可点「生成」',
+        en: 'The Token under Basic Configuration → Server Configuration; it must be the same here. You may generate one',
+      },
+      type: 'string',
+      required: true,
+      secret: true,
+      pattern: '[A-Za-z0-9]{3,32}',
+      patternMessage: { zh: 'Token 为 3–32 位英文或数字', en: 'a Token is 3–32 letters or digits' },
+      generate: 'token',
+    },
+    {
+      name: 'encodingAesKey',
+      label: { zh: '消息加解密密钥 (EncodingAESKey)', en: 'EncodingAESKey' },
+      help: {
+        zh: '「服务器配置」中的 EncodingAESKey（43 位）；兼容模式和安全模式必填，明文模式可不填',
+        en: 'The EncodingAESKey (43 characters) under Server Configuration; required in compatible and safe mode, optional in plain mode',
+      },
+      type: 'string',
+      required: false,
+      secret: true,
+      pattern: '[A-Za-z0-9]{43}',
+      patternMessage: { zh: 'EncodingAESKey 为 43 位英文或数字', en: 'an EncodingAESKey is 43 letters or digits' },
+      generate: 'encodingAesKey',
+    },
+    {
+      name: 'encryptionMode',
+      label: { zh: '消息加解密方式', en: 'Message encryption mode' },
+      help: {
+        zh: '须与「服务器配置」中的选择一致。明文模式不安全：消息体没有签名，可被篡改或伪造；建议使用安全模式',
+        en: 'Must match the choice under Server Configuration. Plain mode is insecure: the message body is not signed and can be altered or forged; safe mode is recommended',
+      },
+      type: 'select',
+      required: false,
+      secret: false,
+      default: 'safe',
+      options: [
+        { value: 'safe', label: { zh: '安全模式（推荐）', en: 'Safe mode (recommended)' } },
+        { value: 'compatible', label: { zh: '兼容模式', en: 'Compatible mode' } },
+        { value: 'plain', label: { zh: '明文模式（不安全）', en: 'Plain mode (insecure)' } },
+      ],
+    },
+    {
+      name: 'accountType',
+      label: { zh: '账号类型', en: 'Account type' },
+      help: {
+        zh: '服务号或订阅号，见「设置与开发 → 账号设置」',
+        en: 'Service account or subscription account, see Settings & Development → Account Settings',
+      },
+      type: 'select',
+      required: true,
+      secret: false,
+      options: [
+        { value: 'service', label: { zh: '服务号', en: 'Service account' } },
+        { value: 'subscription', label: { zh: '订阅号', en: 'Subscription account' } },
+      ],
+    },
+    {
+      name: 'verified',
+      label: { zh: '已认证（微信认证）', en: 'Verified (WeChat verification)' },
+      help: {
+        zh: '已认证的账号才能使用客服消息接口异步回复；未认证的订阅号只能在回调内被动回复',
+        en: 'Only verified accounts may answer later through the customer-service message API; an unverified subscription account can only reply passively inside the callback',
+      },
+      type: 'boolean',
+      required: false,
+      secret: false,
+      default: false,
+    },
+    {
+      name: 'apiBaseUrl',
+      label: { zh: 'API 地址', en: 'API base URL' },
+      help: {
+        zh: '经代理（固定出口 IP，便于加入 IP 白名单）访问时修改',
+        en: 'Change it for a proxy with a fixed egress IP (easier to add to the IP whitelist)',
+      },
+      type: 'url',
+      required: false,
+      secret: false,
+      default: MP_DEFAULT_API_BASE_URL,
+      advanced: true,
+    },
+    {
+      name: 'replayToleranceSeconds',
+      label: { zh: '回调时间戳容差（秒）', en: 'Callback timestamp tolerance (s)' },
+      help: {
+        zh: '拒绝时间戳偏差超过此值的回调（防重放）；0 表示不检查',
+        en: 'Callbacks whose timestamp is further off are refused (replay protection); 0 turns the check off',
+      },
+      type: 'number',
+      required: false,
+      secret: false,
+      min: 0,
+      max: 7 * 24 * 3600,
+      default: 600,
+      advanced: true,
+    },
+  ],
+  docs: [
+    { label: { zh: '接入概述（服务器配置）', en: 'Getting started (server configuration)' }, url: 'https://developers.weixin.qq.com/doc/offiaccount/Basic_Information/Access_Overview.html' },
+    { label: { zh: '消息加解密说明', en: 'Message encryption' }, url: 'https://developers.weixin.qq.com/doc/offiaccount/Message_Management/Message_encryption_and_decryption_instructions.html' },
+    { label: { zh: '接收普通消息', en: 'Receiving messages' }, url: 'https://developers.weixin.qq.com/doc/offiaccount/Message_Management/Receiving_standard_messages.html' },
+    { label: { zh: '接收事件推送', en: 'Receiving events' }, url: 'https://developers.weixin.qq.com/doc/offiaccount/Message_Management/Receiving_event_pushes.html' },
+    { label: { zh: '被动回复用户消息', en: 'Passive replies' }, url: 'https://developers.weixin.qq.com/doc/offiaccount/Message_Management/Passive_user_reply_message.html' },
+    { label: { zh: '客服消息', en: 'Customer-service messages' }, url: 'https://developers.weixin.qq.com/doc/offiaccount/Customer_Service/Customer_Service_Messages.html' },
+    { label: { zh: '获取稳定版接口调用凭据', en: 'Stable access token' }, url: 'https://developers.weixin.qq.com/doc/offiaccount/Basic_Information/getStableAccessToken.html' },
+  ],
+};
+
+/** The saved configuration, as the adapter reads it (secrets decrypted by the caller). */
+export interface MpConfig {
+  appId: string;
+  appSecret: string;
+  token: string;
+  /** Absent only in plain mode. */
+  encodingAesKey?: string;
+  encryptionMode: MpEncryptionMode;
+  accountType: MpAccountType;
+  verified: boolean;
+  /** Without a trailing slash; the default when not set. */
+  apiBaseUrl: string;
+}
+
+/**
+ * The rules one field cannot express. Run after the per-field checks (checkConfig); returns the
+ * problems, empty when the config is consistent.
+ */
+export function checkMpConfig(config: Readonly<Record<string, unknown>>): FieldProblem[] {
+  const mode = config['encryptionMode'] ?? 'safe';
+  const key = config['encodingAesKey'];
+  if (mode !== 'plain' && (typeof key !== 'string' || key === '')) {
+    return [
+      {
+        field: 'encodingAesKey',
+        message: { zh: '兼容模式和安全模式必须填写 EncodingAESKey', en: 'compatible and safe mode need the EncodingAESKey' },
+      },
+    ];
+  }
+  return [];
+}
+
+/** Reads a saved configuration; a missing or inconsistent field throws. */
+export function readMpConfig(config: Readonly<Record<string, unknown>>): MpConfig {
+  const str = (k: string): string => {
+    const v = config[k];
+    if (typeof v !== 'string' || v === '') throw new Error(`mp config field ${k} missing`);
+    return v;
+  };
+  const modeValue = config['encryptionMode'] ?? 'safe';
+  if (!(MP_ENCRYPTION_MODES as readonly unknown[]).includes(modeValue)) throw new Error('mp config field encryptionMode invalid');
+  const encryptionMode = modeValue as MpEncryptionMode;
+  const accountValue = config['accountType'] ?? 'service';
+  if (!(MP_ACCOUNT_TYPES as readonly unknown[]).includes(accountValue)) throw new Error('mp config field accountType invalid');
+  const key = config['encodingAesKey'];
+  const encodingAesKey = typeof key === 'string' && key !== '' ? key : undefined;
+  if (encryptionMode !== 'plain' && encodingAesKey === undefined) throw new Error('mp config field encodingAesKey missing');
+  const base = typeof config['apiBaseUrl'] === 'string' && config['apiBaseUrl'] !== '' ? config['apiBaseUrl'] : MP_DEFAULT_API_BASE_URL;
+  return {
+    appId: str('appId'),
+    appSecret: str('appSecret'),
+    token: str('token'),
+    ...(encodingAesKey !== undefined ? { encodingAesKey } : {}),
+    encryptionMode,
+    accountType: accountValue as MpAccountType,
+    verified: config['verified'] === true,
+    apiBaseUrl: base.replace(/\/+$/, ''),
+  };
+}
+
+/** Whether the account may use the customer-service message API (verified accounts only). */
+export function mpCanUseCustomerService(cfg: Pick<MpConfig, 'verified'>): boolean {
+  return cfg.verified;
+}

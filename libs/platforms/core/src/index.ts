@@ -6,3 +6,4 @@ export * from './safe-xml';
 export * from './platform-adapter';
 export * from './answer';
 export * from './reply-window';
+export * from './descriptor-fields';

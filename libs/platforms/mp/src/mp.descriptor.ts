@@ -1,5 +1,5 @@
 import type { FieldProblem, PlatformDescriptor } from '@imbridge/contracts';
-import { MP_CUSTOMER_SERVICE_REPLY_WINDOW } from '@imbridge/platform-core';
+import { MP_CUSTOMER_SERVICE_REPLY_WINDOW, replayToleranceField } from '@imbridge/platform-core';
 
 export const MP_DEFAULT_API_BASE_URL = 'https://api.weixin.qq.com';
 
@@ -136,21 +136,7 @@ export const mpDescriptor: PlatformDescriptor = {
       default: MP_DEFAULT_API_BASE_URL,
       advanced: true,
     },
-    {
-      name: 'replayToleranceSeconds',
-      label: { zh: '回调时间戳容差（秒）', en: 'Callback timestamp tolerance (s)' },
-      help: {
-        zh: '拒绝时间戳偏差超过此值的回调（防重放）；0 表示不检查',
-        en: 'Callbacks whose timestamp is further off are refused (replay protection); 0 turns the check off',
-      },
-      type: 'number',
-      required: false,
-      secret: false,
-      min: 0,
-      max: 7 * 24 * 3600,
-      default: 600,
-      advanced: true,
-    },
+    replayToleranceField(),
   ],
   docs: [
     { label: { zh: '接入概述（服务器配置）', en: 'Getting started (server configuration)' }, url: 'https://developers.weixin.qq.com/doc/offiaccount/Basic_Information/Access_Overview.html' },

@@ -1,7 +1,6 @@
 export * from './utf8-text';
 export * from './wecom-errors';
 export * from './wecom-token';
-export * from './wecom-test-fakes';
 export * from './wecom-config';
 export * from './wecom-callback';
 export * from './wecom-credential-check';

@@ -1,8 +1,8 @@
 /**
- * Test-only fakes (not exported from index): the scripted HttpClient and in-memory TokenProvider are
- * the shared ones from wecom-common, under the names the kf specs use.
+ * Test-only fakes (not exported from index): the shared platform test doubles
+ * (`@imbridge/platform-core/testing`) and a kf configuration.
  */
-export { MemoryWecomTokens as MemoryTokens, ScriptedWecomHttp as ScriptedHttp } from '@imbridge/platform-wecom-common';
+export { MemoryTokens, ScriptedHttp } from '@imbridge/platform-core/testing';
 
 export const KF_CONFIG = {
   corpId: 'wx5823bf96d3bd56c7',

@@ -1,4 +1,5 @@
 import type { PlatformDescriptor } from '@imbridge/contracts';
+import { replayToleranceField } from '@imbridge/platform-core';
 import { readWecomBaseConfig, wecomCallbackPlatformBase, wecomCredentialFields, type WecomBaseConfig } from '@imbridge/platform-wecom-common';
 
 export { WECOM_DEFAULT_API_BASE_URL } from '@imbridge/platform-wecom-common';
@@ -31,21 +32,7 @@ export const wecomDescriptor: PlatformDescriptor = {
       secretHelp: { zh: '应用详情页 → Secret「查看」，发送到企业微信客户端后复制', en: 'App page → Secret → View; it is sent to your WeCom client' },
       tokenHelp: { zh: '应用详情页 →「接收消息 → 设置API接收」，可点「生成」', en: 'App page → Receive Messages → Set API receiving; you may generate one here' },
     }),
-    {
-      name: 'replayToleranceSeconds',
-      label: { zh: '回调时间戳容差（秒）', en: 'Callback timestamp tolerance (s)' },
-      help: {
-        zh: '拒绝时间戳偏差超过此值的回调（防重放）；0 表示不检查',
-        en: 'Callbacks whose timestamp is further off are refused (replay protection); 0 turns the check off',
-      },
-      type: 'number',
-      required: false,
-      secret: false,
-      min: 0,
-      max: 7 * 24 * 3600,
-      default: 600,
-      advanced: true,
-    },
+    replayToleranceField(),
   ],
   docs: [
     { label: { zh: '接收消息与事件', en: 'Receiving messages and events' }, url: 'https://developer.work.weixin.qq.com/document/path/90238' },

@@ -1,6 +1,6 @@
 import type { OutgoingMessage, PlatformErrorCode } from '@imbridge/contracts';
 import { PlatformError, type HttpRequest, type Recipient, type SendContext } from '@imbridge/platform-core';
-import { MemoryWecomTokens, ScriptedWecomHttp, type ScriptedReply } from '@imbridge/platform-wecom-common';
+import { MemoryTokens as MemoryWecomTokens, ScriptedHttp as ScriptedWecomHttp, type ScriptedReply } from '@imbridge/platform-core/testing';
 import { readWecomConfig } from './wecom.descriptor';
 import { callWecomApi, fetchWecomToken, uploadFileName, WecomSender, wecomTokenKey } from './wecom.sender';
 

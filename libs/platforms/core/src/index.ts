@@ -7,3 +7,4 @@ export * from './platform-adapter';
 export * from './answer';
 export * from './reply-window';
 export * from './descriptor-fields';
+export * from './wx-xml-message';

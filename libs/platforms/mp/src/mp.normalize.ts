@@ -1,5 +1,5 @@
 import type { InboundMessage, InboundMessageType } from '@imbridge/contracts';
-import { CallbackRejected, xmlRequiredText, xmlText, XmlRejected, type InboundEvent, type XmlObject } from '@imbridge/platform-core';
+import { CallbackRejected, wxXmlLink, wxXmlLocation, wxXmlMedia, xmlRequiredText, xmlText, XmlRejected, type InboundEvent, type XmlObject } from '@imbridge/platform-core';
 
 const MESSAGE_TYPES: Readonly<Record<string, InboundMessageType>> = {
   text: 'text',
@@ -63,32 +63,17 @@ export function normalizeMpXml(x: XmlObject): InboundEvent {
     case 'image':
     case 'voice':
     case 'video': {
-      const mediaId = xmlText(x, 'MediaId');
-      if (mediaId) {
-        message.media = { mediaId };
-        const format = xmlText(x, 'Format');
-        const thumb = xmlText(x, 'ThumbMediaId');
-        if (format) message.media.format = format;
-        if (thumb) message.media.thumbMediaId = thumb;
-      }
+      const media = wxXmlMedia(x);
+      if (media) message.media = media;
       const recognition = type === 'voice' ? xmlText(x, 'Recognition') : undefined;
       if (recognition) message.text = recognition;
       break;
     }
     case 'location':
-      message.location = {
-        latitude: xmlText(x, 'Location_X') ?? '',
-        longitude: xmlText(x, 'Location_Y') ?? '',
-        ...optional('scale', xmlText(x, 'Scale')),
-        ...optional('label', xmlText(x, 'Label')),
-      };
+      message.location = wxXmlLocation(x);
       break;
     case 'link':
-      message.link = {
-        ...optional('title', xmlText(x, 'Title')),
-        ...optional('description', xmlText(x, 'Description')),
-        ...optional('url', xmlText(x, 'Url')),
-      };
+      message.link = wxXmlLink(x);
       break;
     case 'event': {
       const name = xmlText(x, 'Event') ?? '';

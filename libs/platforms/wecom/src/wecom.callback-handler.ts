@@ -1,5 +1,5 @@
 import type { InboundMessage, InboundMessageType } from '@imbridge/contracts';
-import { xmlRequiredText, xmlText, XmlRejected, type CallbackContext, type CallbackHandler, type CallbackOutcome, type CallbackRequest, type InboundEvent, type XmlObject } from '@imbridge/platform-core';
+import { wxXmlLink, wxXmlLocation, wxXmlMedia, xmlRequiredText, xmlText, XmlRejected, type CallbackContext, type CallbackHandler, type CallbackOutcome, type CallbackRequest, type InboundEvent, type XmlObject } from '@imbridge/platform-core';
 import { openWecomCallback, readWecomInnerXml, WECOM_CALLBACK_ACK, wecomUrlVerification } from '@imbridge/platform-wecom-common';
 import { readWecomConfig } from './wecom.descriptor';
 
@@ -53,31 +53,15 @@ function toInboundEvent(x: XmlObject): InboundEvent {
     case 'voice':
     case 'video':
     case 'file': {
-      const mediaId = xmlText(x, 'MediaId');
-      if (mediaId) {
-        message.media = { mediaId };
-        const format = xmlText(x, 'Format');
-        const thumb = xmlText(x, 'ThumbMediaId');
-        if (format) message.media.format = format;
-        if (thumb) message.media.thumbMediaId = thumb;
-      }
+      const media = wxXmlMedia(x);
+      if (media) message.media = media;
       break;
     }
     case 'location':
-      message.location = {
-        latitude: xmlText(x, 'Location_X') ?? '',
-        longitude: xmlText(x, 'Location_Y') ?? '',
-        scale: xmlText(x, 'Scale'),
-        label: xmlText(x, 'Label'),
-      };
+      message.location = wxXmlLocation(x);
       break;
     case 'link':
-      message.link = {
-        title: xmlText(x, 'Title'),
-        description: xmlText(x, 'Description'),
-        url: xmlText(x, 'Url'),
-        picUrl: xmlText(x, 'PicUrl'),
-      };
+      message.link = wxXmlLink(x);
       break;
     case 'event':
       message.event = { name: xmlText(x, 'Event') ?? '', key: xmlText(x, 'EventKey') };

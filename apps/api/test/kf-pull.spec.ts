@@ -281,3 +281,34 @@ it('runs one pull per account at a time: a request during a pull makes the runni
     sim.kf.clearScripts('kf/sync_msg');
   }
 });
+
+it('names a new customer with their WeChat nickname (kf/customer/batchget); a failed lookup only delays the name', async () => {
+  const named = cust('named');
+  sim.kf.setCustomerProfile(named, { nickname: '王女士' });
+  await say(kfA, named, 'hi there');
+  const contactName = async (customer: string): Promise<string | null | undefined> => {
+    const rows: { display_name: string | null }[] = await ds.query('SELECT display_name FROM contacts WHERE integration_id = $1 AND external_id = $2', [integrationId, `${kfA}:${customer}`]);
+    return rows[0]?.display_name;
+  };
+  await expectEventually(async () => expect(await contactName(named)).toBe('王女士'));
+
+  // The lookup fails once: the message is stored all the same, nameless; the next message names the customer.
+  const later = cust('later');
+  sim.kf.setCustomerProfile(later, { nickname: '李先生' });
+  sim.kf.script({ api: 'kf/customer/batchget', fromCall: sim.kf.calls('kf/customer/batchget').length + 1, count: 1, errcode: 45009 });
+  try {
+    await say(kfA, later, 'first');
+    await expectEventually(async () => expect(textsOf(await inbound(), kfA, later)).toEqual(['first']));
+    expect(await contactName(later)).toBeNull();
+    await say(kfA, later, 'second');
+    await expectEventually(async () => expect(await contactName(later)).toBe('李先生'));
+    expect(textsOf(await inbound(), kfA, later)).toEqual(['first', 'second']);
+  } finally {
+    sim.kf.clearScripts('kf/customer/batchget');
+  }
+  // Known names are not looked up again.
+  const before = sim.kf.calls('kf/customer/batchget').length;
+  await say(kfA, named, 'again');
+  await expectEventually(async () => expect(textsOf(await inbound(), kfA, named)).toEqual(['hi there', 'again']));
+  expect(sim.kf.calls('kf/customer/batchget').length).toBe(before);
+});

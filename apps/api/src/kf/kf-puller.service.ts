@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { InboundEvent } from '@imbridge/platform-core';
-import { KfMessageInvalid, readWecomKfConfig, syncMsg, toKfInboundEvent, type KfRawMessage, type KfSyncPage, type WecomKfConfig } from '@imbridge/platform-wecom-kf';
+import { batchGetKfCustomers, KF_CUSTOMER_BATCH_MAX, KfMessageInvalid, readWecomKfConfig, syncMsg, toKfInboundEvent, type KfRawMessage, type KfSyncPage, type WecomKfConfig } from '@imbridge/platform-wecom-kf';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { RedisLock, RedisService } from '../common/redis.service';
 import { InboxDispatcher } from '../callbacks/inbox-dispatcher.service';
@@ -154,7 +154,7 @@ export class KfPuller implements OnModuleDestroy {
     for (let pages = 0; pages < MAX_PAGES_PER_PULL; pages++) {
       const page = await this.fetch(cfg, integrationId, openKfId, cursor || undefined);
       const done = !page.hasMore;
-      const created = await this.storePage(integrationId, openKfId, page, cursor, skipUntilMs, cfg.historyOnSetup === 'import', skipUntilMs !== null && done);
+      const created = await this.storePage(cfg, integrationId, openKfId, page, cursor, skipUntilMs, cfg.historyOnSetup === 'import', skipUntilMs !== null && done);
       for (const e of created) this.dispatcher.dispatch({ integrationId, conversationKey: e.conversationKey, eventId: e.id });
       cursor = page.nextCursor;
       if (done) return;
@@ -186,6 +186,7 @@ export class KfPuller implements OnModuleDestroy {
   }
 
   private async storePage(
+    cfg: WecomKfConfig,
     integrationId: string,
     openKfId: string,
     page: KfSyncPage,
@@ -211,6 +212,7 @@ export class KfPuller implements OnModuleDestroy {
         events.push(event);
       }
     }
+    await this.nameNewCustomers(cfg, integrationId, openKfId, events);
     const stamps = this.stamps(`${integrationId}:${openKfId}`, events.length);
     return this.ds.transaction(async (m) => {
       let created: { id: string; conversation_key: string }[] = [];
@@ -251,6 +253,43 @@ export class KfPuller implements OnModuleDestroy {
     if (n > 0) this.lastStamp.set(key, base + n - 1);
     if (this.lastStamp.size > 10_000) this.lastStamp.clear();
     return Array.from({ length: n }, (_, i) => new Date(base + i));
+  }
+
+  /**
+   * Customers whose contact has no name yet get their WeChat nickname (kf/customer/batchget), so the
+   * desk can say 王女士 rather than wmXXXX. Names are a nicety: a failed lookup is logged, the page is
+   * stored without them, and the next message of that customer tries again.
+   */
+  private async nameNewCustomers(cfg: WecomKfConfig, integrationId: string, openKfId: string, events: InboundEvent[]): Promise<void> {
+    const byContact = new Map<string, InboundEvent[]>();
+    for (const e of events) {
+      if (!e.message.extra?.['external_userid']) continue;
+      byContact.set(e.conversationKey, [...(byContact.get(e.conversationKey) ?? []), e]);
+    }
+    if (byContact.size === 0) return;
+    const named: { external_id: string }[] = await this.ds.query(
+      'SELECT external_id FROM contacts WHERE integration_id = $1 AND external_id = ANY($2) AND display_name IS NOT NULL',
+      [integrationId, [...byContact.keys()]],
+    );
+    const known = new Set(named.map((r) => r.external_id));
+    const unnamed = [...byContact.entries()].filter(([key]) => !known.has(key));
+    if (unnamed.length === 0) return;
+    const nicknames = new Map<string, string>();
+    try {
+      const ids = unnamed.map(([, list]) => list[0]!.message.extra!['external_userid']!);
+      for (let i = 0; i < ids.length; i += KF_CUSTOMER_BATCH_MAX) {
+        for (const c of await batchGetKfCustomers({ http: this.http, tokens: this.tokens }, cfg, ids.slice(i, i + KF_CUSTOMER_BATCH_MAX))) {
+          if (c.nickname) nicknames.set(c.externalUserId, c.nickname);
+        }
+      }
+    } catch (err) {
+      this.logger.warn(`kf ${openKfId}: could not look up customer names (${(err as Error).message}); stored without`);
+      return;
+    }
+    for (const [, list] of unnamed) {
+      const name = nicknames.get(list[0]!.message.extra!['external_userid']!);
+      if (name) for (const e of list) e.message.sender = { ...e.message.sender, name: name.slice(0, 128) };
+    }
   }
 
   private toEvents(openKfId: string, messages: KfRawMessage[]): InboundEvent[] {

@@ -19,6 +19,7 @@ export const KF_APIS = [
   'kf/send_msg_on_event',
   'kf/service_state/get',
   'kf/service_state/trans',
+  'kf/customer/batchget',
 ] as const;
 export type KfApi = (typeof KF_APIS)[number];
 
@@ -67,6 +68,7 @@ export class KfApiHandlers {
       post('kf/add_contact_way', (c, b) => this.addContactWay(c, b));
       router.add('GET', `${prefix}/kf/servicer/list`, (req) => this.run('kf/servicer/list', req, (c, _b, r) => this.servicerList(c, r)));
       post('kf/sync_msg', (c, b) => this.syncMsg(c, b));
+      post('kf/customer/batchget', (_c, b) => this.customerBatchget(b));
       post('kf/send_msg', (c, b) => this.sendMsg(c, b));
       post('kf/send_msg_on_event', (c, b) => this.sendMsgOnEvent(c, b));
       post('kf/service_state/get', (c, b) => this.stateGet(c, b));
@@ -150,6 +152,22 @@ export class KfApiHandlers {
     const acc = this.state.account(corpId, req.query.get('open_kfid'));
     if (!acc.ok) return err(acc.error);
     return ok({ servicer_list: (this.state.servicers.get(acc.value.openKfid) ?? []).map((s) => ({ userid: s.userid, status: s.status })) });
+  }
+
+  /** kf/customer/batchget: 1–100 external_userids → profiles; unknown ones in invalid_external_userid. */
+  private customerBatchget(b: Body): Answer {
+    const list = b['external_userid_list'];
+    if (!Array.isArray(list) || list.length === 0 || list.length > 100 || !list.every((id) => typeof id === 'string' && id !== '')) {
+      return err(KF_ERRORS.invalidParameter);
+    }
+    const customers: Record<string, unknown>[] = [];
+    const invalid: string[] = [];
+    for (const id of new Set(list as string[])) {
+      const p = this.state.customerProfile(id);
+      if (p) customers.push({ external_userid: id, nickname: p.nickname, avatar: p.avatar, gender: p.gender, unionid: '' });
+      else invalid.push(id);
+    }
+    return ok({ customer_list: customers, invalid_external_userid: invalid });
   }
 
   private syncMsg(corpId: string, b: Body): Answer {

@@ -107,6 +107,18 @@ export function registerKfControlRoutes(router: SimRouter, sim: KfSim): void {
 
   router.add('GET', '/_sim/kf/accounts', (req) => jsonResponse(200, { accounts: sim.accounts(req.query.get('corpId') || undefined) }, NO_STORE));
 
+  router.add('POST', '/_sim/kf/customers', (req) => {
+    const b = parseJsonObject(req.body);
+    const gender = b['gender'];
+    if (gender !== undefined && gender !== 0 && gender !== 1 && gender !== 2) throw new SimInputError('gender must be 0, 1 or 2');
+    const profile = sim.setCustomerProfile(requireString(b, 'externalUserId'), {
+      ...(optionalString(b, 'nickname') !== undefined ? { nickname: optionalString(b, 'nickname') } : {}),
+      ...(optionalString(b, 'avatar') !== undefined ? { avatar: optionalString(b, 'avatar') } : {}),
+      ...(gender !== undefined ? { gender: gender as 0 | 1 | 2 } : {}),
+    });
+    return jsonResponse(200, { profile });
+  });
+
   router.add('POST', '/_sim/kf/servicers', async (req) => {
     const b = parseJsonObject(req.body);
     const status = b['status'] ?? 0;

@@ -539,3 +539,31 @@ describe('chat page views', () => {
     expect((await call('GET', `/_sim/kf/callback?corpId=${CORP}`)).json).toEqual({ corpId: CORP, url: 'http://127.0.0.1:9/kf', mode: 'hold' });
   });
 });
+
+describe('kf/customer/batchget', () => {
+  it('answers the profiles of customers who wrote, a set nickname, and lists unknown ids as invalid', async () => {
+    const s = await startPlatformSim();
+    try {
+      const app = s.wecom.addApp({ corpId: 'wwbatchget0000001', agentId: 1000005, secret: 'S'.repeat(43) });
+      const kf = s.kf.addAccount({ corpId: app.corpId, name: '售前' }).openKfid;
+      await s.kf.customerSends(kf, 'wmAlice0001', { type: 'text', content: '你好' });
+      await s.kf.customerSends(kf, 'wmBob0002', { type: 'text', content: '在吗' });
+      const set = await fetch(`${s.url}/_sim/kf/customers`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ externalUserId: 'wmAlice0001', nickname: '王女士', gender: 2 }) });
+      expect(set.status).toBe(200);
+      const token = ((await (await fetch(`${s.url}/cgi-bin/gettoken?corpid=${app.corpId}&corpsecret=${app.secret}`)).json()) as { access_token: string }).access_token;
+      const call = async (body: unknown): Promise<Record<string, unknown>> =>
+        (await (await fetch(`${s.url}/cgi-bin/kf/customer/batchget?access_token=${token}`, { method: 'POST', body: JSON.stringify(body) })).json()) as Record<string, unknown>;
+      const got = await call({ external_userid_list: ['wmAlice0001', 'wmBob0002', 'wmNobody9'] });
+      expect(got['errcode']).toBe(0);
+      expect(got['customer_list']).toEqual([
+        { external_userid: 'wmAlice0001', nickname: '王女士', avatar: '', gender: 2, unionid: '' },
+        { external_userid: 'wmBob0002', nickname: '微信用户0002', avatar: '', gender: 0, unionid: '' },
+      ]);
+      expect(got['invalid_external_userid']).toEqual(['wmNobody9']);
+      expect((await call({ external_userid_list: [] }))['errcode']).not.toBe(0);
+      expect((await call({ external_userid_list: Array.from({ length: 101 }, (_, i) => `wm${i}`) }))['errcode']).not.toBe(0);
+    } finally {
+      await s.close();
+    }
+  });
+});

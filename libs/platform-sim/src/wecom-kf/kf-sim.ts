@@ -22,7 +22,7 @@ import type {
   KfSessionView,
   KfSimSettings,
 } from './kf-sim.types';
-import { KfStateStore } from './kf-state.store';
+import { KfStateStore, type KfCustomerProfile } from './kf-state.store';
 import { kfTranscript } from './kf-transcript.mapper';
 
 /** scene_param on a contact URL: at most 128 bytes once decoded (doc: ≤128 B, URL-encoded). */
@@ -93,6 +93,12 @@ export class KfSim {
    * existing servicer logs servicer_status_change and announces it in the background (use
    * `updateServicer` to await the callback).
    */
+  /** Sets a customer's WeChat profile (nickname …) as kf/customer/batchget returns it. */
+  setCustomerProfile(externalUserId: string, profile: { nickname?: string; avatar?: string; gender?: 0 | 1 | 2 }): KfCustomerProfile {
+    if (!/^wm[0-9A-Za-z_-]+$/.test(externalUserId)) throw new SimInputError('externalUserId must look like wm…');
+    return this.state.setCustomerProfile(externalUserId, profile);
+  }
+
   setServicer(openKfid: string, userid: string, status: 0 | 1 = 0): KfServicer[] {
     const { servicers, changed } = this.applyServicer(openKfid, userid, status);
     if (changed) void this.announce(openKfid).catch(() => undefined);
@@ -121,6 +127,8 @@ export class KfSim {
   ): Promise<KfAppendResult> {
     const acc = this.state.requireAccount(openKfid);
     if (!/^wm[0-9A-Za-z_-]+$/.test(externalUserId)) throw new SimInputError('externalUserId must look like wm…');
+    // Whoever writes or enters is a WeChat user with a profile (kf/customer/batchget).
+    if (!this.state.customerProfile(externalUserId)) this.state.setCustomerProfile(externalUserId, {});
     const sendTime = opts.sendTime ?? Math.floor(this.state.now() / 1000);
     if (!Number.isSafeInteger(sendTime) || sendTime > Math.floor(this.state.now() / 1000)) throw new SimInputError('sendTime must be epoch seconds, not in the future');
     let item: Record<string, unknown>;

@@ -65,6 +65,16 @@ function sessionKey(openKfid: string, externalUserId: string): string {
   return `${openKfid}\u0000${externalUserId}`;
 }
 
+/** A customer's WeChat profile as kf/customer/batchget returns it. */
+export interface KfCustomerProfile {
+  nickname: string;
+  avatar: string;
+  /** 0 unknown, 1 male, 2 female. */
+  gender: 0 | 1 | 2;
+}
+
+const defaultProfile = (externalUserId: string): KfCustomerProfile => ({ nickname: `微信用户${externalUserId.slice(-4)}`, avatar: '', gender: 0 });
+
 /** In-memory 微信客服 state: accounts, logs, sessions, codes, deliveries; its own controllable clock. */
 export class KfStateStore {
   readonly calls = new CallLogRecorder();
@@ -82,6 +92,8 @@ export class KfStateStore {
   readonly recalled = new Map<string, Set<string>>();
   readonly callbackUrls = new Map<string, { url: string; mode: KfCallbackMode }>();
   private readonly sessions = new Map<string, Session>();
+  /** WeChat profiles of customers (external_userid → nickname …), for kf/customer/batchget. */
+  private readonly customers = new Map<string, KfCustomerProfile>();
   private readonly msgTokens = new Map<string, { openKfid: string; expiresAt: number }>();
   private readonly codes = new Map<string, EventCode>();
   private readonly usedMsgids = new Map<string, Set<string>>();
@@ -249,8 +261,23 @@ export class KfStateStore {
     };
   }
 
+  // ---- customers ----
+
+  /** Sets a customer's WeChat profile (a customer who wrote without one gets 微信用户<last 4>). */
+  setCustomerProfile(externalUserId: string, profile: Partial<KfCustomerProfile>): KfCustomerProfile {
+    const current = this.customers.get(externalUserId) ?? defaultProfile(externalUserId);
+    const next = { ...current, ...profile };
+    this.customers.set(externalUserId, next);
+    return next;
+  }
+
+  customerProfile(externalUserId: string): KfCustomerProfile | undefined {
+    return this.customers.get(externalUserId);
+  }
+
   /** A customer message: an ended session restarts at 0, the 48 h window and the 5-message quota reset. */
   customerWrote(openKfid: string, externalUserId: string): void {
+    if (!this.customers.has(externalUserId)) this.customers.set(externalUserId, defaultProfile(externalUserId));
     const s = this.session(openKfid, externalUserId);
     if (s.state === 4) {
       s.state = 0;
@@ -366,6 +393,7 @@ export class KfStateStore {
     this.recalled.clear();
     this.callbackUrls.clear();
     this.sessions.clear();
+    this.customers.clear();
     this.msgTokens.clear();
     this.codes.clear();
     this.usedMsgids.clear();

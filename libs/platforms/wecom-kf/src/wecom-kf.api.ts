@@ -158,6 +158,32 @@ export async function listKfServicers(ctx: KfCallContext, cfg: WecomKfConfig, op
   }));
 }
 
+// ---- customers (doc 95159) ----
+
+export interface KfCustomer {
+  externalUserId: string;
+  nickname?: string;
+  avatar?: string;
+}
+
+/** At most this many external_userids per kf/customer/batchget call. */
+export const KF_CUSTOMER_BATCH_MAX = 100;
+
+/** kf/customer/batchget: the WeChat profiles (nickname, avatar) of up to 100 customers; unknown ids are left out. */
+export async function batchGetKfCustomers(ctx: KfCallContext, cfg: WecomKfConfig, externalUserIds: string[]): Promise<KfCustomer[]> {
+  const ids = [...new Set(externalUserIds)].slice(0, KF_CUSTOMER_BATCH_MAX);
+  if (ids.length === 0) return [];
+  const answer = await callKfApi(ctx, cfg, 'kf/customer/batchget', { method: 'POST', json: { external_userid_list: ids, need_enter_session_context: 0 } });
+  const list = Array.isArray(answer['customer_list']) ? (answer['customer_list'] as Record<string, unknown>[]) : [];
+  return list
+    .filter((c) => typeof c['external_userid'] === 'string')
+    .map((c) => ({
+      externalUserId: c['external_userid'] as string,
+      ...(typeof c['nickname'] === 'string' && c['nickname'] !== '' ? { nickname: c['nickname'] } : {}),
+      ...(typeof c['avatar'] === 'string' && c['avatar'] !== '' ? { avatar: c['avatar'] } : {}),
+    }));
+}
+
 // ---- session state (doc 94669) ----
 
 /** 0 new, 1 bot (智能助手), 2 queued in the pool, 3 a WeCom servicer, 4 ended / not started. */

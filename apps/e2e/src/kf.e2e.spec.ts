@@ -115,6 +115,8 @@ describe('微信客服: a customer on the simulator chat page and an agent in th
     openKfid = acc.body.account.openKfid;
     expect((await st.sim('POST', '/_sim/kf/accounts', { corpId: corp.corpId, name: '售后服务' })).status).toBe(201);
     expect((await st.sim('POST', '/_sim/kf/servicers', { openKfid, userid: 'zhangsan', status: 0 })).status).toBe(200);
+    // The customer's WeChat nickname, as kf/customer/batchget will answer it.
+    expect((await st.sim('POST', '/_sim/kf/customers', { externalUserId: CUSTOMER, nickname: '王女士' })).status).toBe(200);
 
     const created = await st.api<IntegrationView>(
       'POST',
@@ -197,6 +199,8 @@ describe('微信客服: a customer on the simulator chat page and an agent in th
     await agentPage.getByTestId('desk-tab-queue').click();
     const row = agentPage.locator(`[data-testid="conversation-item"][data-contact="${contactKey()}"]`);
     await row.waitFor({ timeout: 15_000 });
+    // Named by the nickname WeCom gave, not by the account-qualified id.
+    expect(await row.innerText()).toContain('王女士');
     await row.click();
     await agentPage.getByTestId('desk-claim').click();
     await agentPage.getByTestId('conversation-state').and(agentPage.locator('[data-state="assigned"]')).waitFor();
@@ -246,6 +250,8 @@ describe('微信客服: a customer on the simulator chat page and an agent in th
     await agentPage.getByTestId('conversation-state').and(agentPage.locator('[data-state="closed"]')).waitFor();
     await expectStates('closed', 4);
     await kfEntries(page).filter({ hasText: END_MESSAGE }).waitFor({ timeout: 30_000 });
+    // The agent who closed the chat sees the end message too.
+    await agentPage.locator('[data-testid="message-bubble"][data-direction="out"]').filter({ hasText: END_MESSAGE }).waitFor({ timeout: 15_000 });
     await screenshot(agentPage, 'kf-05-desk-closed');
     await screenshot(page, 'kf-06-chat-end-message');
   });

@@ -26,7 +26,8 @@ describe('desk rooms', () => {
     expect(conversationRooms({ state: 'bot', assigneeId: null }, { previousState: 'closed', previousAssigneeId: a })).toEqual([ADMINS_ROOM, userRoom(a)]);
   });
 
-  it('messages of a closed chat concern admins only', () => {
-    expect(messageRooms({ state: 'closed', assigneeId: a })).toEqual([ADMINS_ROOM]);
+  it('messages of a closed chat reach admins and the agent who had it (end message, late delivery statuses)', () => {
+    expect(messageRooms({ state: 'closed', assigneeId: a })).toEqual([ADMINS_ROOM, userRoom(a)]);
+    expect(messageRooms({ state: 'closed', assigneeId: null })).toEqual([ADMINS_ROOM]);
   });
 });

@@ -32,11 +32,15 @@ export function conversationRooms(c: RoutedConversation, change: ConversationCha
   return [...rooms];
 }
 
-/** message.created / message.updated: admins; every agent for a queued chat; the assignee of an assigned one. */
+/**
+ * message.created / message.updated: admins; every agent for a queued chat; the assignee of an
+ * assigned one, and of a closed one (the agent who closed it still has it open: the 微信客服 end
+ * message and the delivery status of their last replies arrive after the close).
+ */
 export function messageRooms(c: RoutedConversation): string[] {
   const rooms = [ADMINS_ROOM];
   if (c.state === 'queued') rooms.push(AGENTS_ROOM);
-  if (c.state === 'assigned' && c.assigneeId) rooms.push(userRoom(c.assigneeId));
+  if ((c.state === 'assigned' || c.state === 'closed') && c.assigneeId) rooms.push(userRoom(c.assigneeId));
   return rooms;
 }
 

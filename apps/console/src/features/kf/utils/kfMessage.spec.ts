@@ -28,6 +28,10 @@ describe('kf message helpers', () => {
     expect(kfEventText(event('4', 'msg_send_fail', { 'event.fail_type': '99' }), en)).toBe('A message could not be delivered: fail_type 99');
     expect(kfEventText(event('5', 'session_status_change', { 'event.change_type': '4', 'event.new_servicer_userid': 'wang' }), zh)).toBe('接待人员 wang 重新接入会话');
     expect(kfEventText(event('6', 'session_status_change', { 'event.change_type': '9' }), zh)).toBe('会话状态变更');
+    // Ended by a servicer in WeCom, or through the API (our desk closed it: no servicer named).
+    expect(kfEventText(event('6b', 'session_status_change', { 'event.change_type': '3', 'event.old_servicer_userid': 'li' }), zh)).toBe('接待人员 li 结束会话');
+    expect(kfEventText(event('6c', 'session_status_change', { 'event.change_type': '3', 'event.old_servicer_userid': '' }), zh)).toBe('企业微信会话已结束');
+    expect(kfEventText(event('6d', 'session_status_change', { 'event.change_type': '3' }), en)).toBe('The WeCom session ended');
     expect(kfEventText(event('7', 'servicer_status_change', { servicer_userid: 'wang', 'event.status': '1' }), en)).toBe('Servicer wang is receiving');
     expect(kfEventText(event('8', 'user_recall_msg'), zh)).toBe('客户撤回了一条消息');
     expect(kfEventText(event('9', 'enter_agent'), zh)).toBeNull();

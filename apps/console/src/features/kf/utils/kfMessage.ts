@@ -71,8 +71,10 @@ export function kfEventText(message: MessageView, t: Translate): string | null {
     }
     case 'session_status_change': {
       const change = e('change_type');
-      const from = e('old_servicer_userid') ?? '—';
-      const to = e('new_servicer_userid') ?? '—';
+      const from = e('old_servicer_userid') || '—';
+      const to = e('new_servicer_userid') || '—';
+      // Ended without a servicer: the session was closed through the API (our desk), not by a person in WeCom.
+      if (change === '3' && from === '—') return t('kf.event.session.3api');
       if (change === '1' || change === '2' || change === '3' || change === '4') return t(`kf.event.session.${change}`, { from, to });
       return t('kf.event.session.other');
     }

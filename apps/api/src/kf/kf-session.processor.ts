@@ -4,7 +4,7 @@ import type { Job } from 'bull';
 import { DataSource } from 'typeorm';
 import type { ConversationState, KfServiceState, KfSessionView } from '@imbridge/contracts';
 import { PlatformError } from '@imbridge/platform-core';
-import { getServiceState, listKfServicers, readWecomKfConfig, transServiceState, type KfCallContext, type WecomKfConfig } from '@imbridge/platform-wecom-kf';
+import { getServiceState, KF_STATE_TRANSITIONS, listKfServicers, readWecomKfConfig, transServiceState, type KfCallContext, type WecomKfConfig } from '@imbridge/platform-wecom-kf';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { RedisLock, RedisService } from '../common/redis.service';
 import { ConversationStateService } from '../conversations/conversation-state.service';
@@ -19,8 +19,6 @@ import { readKfAccountSettings } from './kf-account-settings';
 import { KF_PLATFORM } from './kf-puller.service';
 import { desiredKfState, KF_SESSION_JOB_ATTEMPTS, parseKfContact } from './kf-session.service';
 
-/** WeCom's transition table (doc 94669): nothing leaves 4 through the API; 3 needs a servicer. */
-const ALLOWED: Record<KfServiceState, readonly KfServiceState[]> = { 0: [1, 2, 3, 4], 1: [2, 3, 4], 2: [3, 4], 3: [3, 4], 4: [] };
 const LOCK_TTL_MS = 60_000;
 
 type LastError = NonNullable<KfSessionView['lastError']>;
@@ -92,7 +90,7 @@ export class KfSessionSync {
       if (now.state === target.state && (target.state !== 3 || now.servicerUserId === target.servicer)) {
         return await this.record(conversationId, now.state, now.servicerUserId ?? null, null);
       }
-      if (!ALLOWED[now.state].includes(target.state)) {
+      if (!KF_STATE_TRANSITIONS[now.state].includes(target.state)) {
         // A session in 4 waits for the customer's next message (4 → 0), which asks for a sync again.
         const error: LastError | null =
           now.state === 4

@@ -277,7 +277,6 @@ export class KfStateStore {
 
   /** A customer message: an ended session restarts at 0, the 48 h window and the 5-message quota reset. */
   customerWrote(openKfid: string, externalUserId: string): void {
-    if (!this.customers.has(externalUserId)) this.customers.set(externalUserId, defaultProfile(externalUserId));
     const s = this.session(openKfid, externalUserId);
     if (s.state === 4) {
       s.state = 0;

@@ -189,6 +189,12 @@ export async function batchGetKfCustomers(ctx: KfCallContext, cfg: WecomKfConfig
 /** 0 new, 1 bot (智能助手), 2 queued in the pool, 3 a WeCom servicer, 4 ended / not started. */
 export type KfServiceState = 0 | 1 | 2 | 3 | 4;
 
+/**
+ * The moves service_state/trans allows (doc 94669): nothing leaves 4 through the API (the customer's
+ * next message makes it 0); 2 can only go to a servicer (3) or end; 3 needs a servicer.
+ */
+export const KF_STATE_TRANSITIONS: Readonly<Record<KfServiceState, readonly KfServiceState[]>> = { 0: [1, 2, 3, 4], 1: [2, 3, 4], 2: [3, 4], 3: [3, 4], 4: [] };
+
 export async function getServiceState(
   ctx: KfCallContext,
   cfg: WecomKfConfig,

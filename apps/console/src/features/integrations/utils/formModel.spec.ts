@@ -28,7 +28,21 @@ describe('form model', () => {
     expect(values.name).toBe('客服号 - 华东');
   });
 
-  it('omits empty values on create', () => {
+  it('shows the default of a choice the stored integration never saved (e.g. a field added later)', () => {
+    const descriptor = {
+      ...wecomDescriptor,
+      fields: [
+        ...wecomDescriptor.fields,
+        { name: 'historyOnSetup', label: { zh: '历史', en: 'History' }, type: 'select' as const, required: false, secret: false, default: 'skip', options: [{ value: 'skip', label: { zh: '跳过', en: 'Skip' } }, { value: 'import', label: { zh: '导入', en: 'Import' } }] },
+      ],
+    };
+    expect(initialFormValues(descriptor, wecomIntegration).config['historyOnSetup']).toBe('skip');
+    expect(initialFormValues(descriptor, { ...wecomIntegration, config: { ...wecomIntegration.config, historyOnSetup: 'import' } }).config['historyOnSetup']).toBe('import');
+    // Other kinds of fields keep showing what was stored (nothing).
+    expect(initialFormValues(descriptor, { ...wecomIntegration, config: { ...wecomIntegration.config, apiBaseUrl: null } }).config['apiBaseUrl']).toBeUndefined();
+  });
+
+    it('omits empty values on create', () => {
     const body = buildCreateRequest(wecomDescriptor, {
       name: '  销售  ',
       enabled: false,

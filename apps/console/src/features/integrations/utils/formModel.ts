@@ -49,7 +49,10 @@ export function initialFormValues(descriptor: PlatformDescriptor, integration?: 
     }
     const stored = integration.config[field.name];
     // Secrets are never sent back: an empty input means "keep the stored value".
-    config[field.name] = field.secret || isMaskedSecret(stored) ? undefined : (stored ?? undefined);
+    if (field.secret || isMaskedSecret(stored)) config[field.name] = undefined;
+    // A choice never saved (e.g. a field added after the integration was created) works as its default: show that.
+    else if ((stored === undefined || stored === null) && field.type === 'select') config[field.name] = defaultOf(descriptor, field);
+    else config[field.name] = stored ?? undefined;
   }
   return {
     name: integration?.name ?? '',

@@ -20,6 +20,11 @@ const WINDOW_CLOSED: I18nText = {
 const BY_PLATFORM_CODE: Record<string, I18nText> = {
   '45015': WINDOW_CLOSED,
   '95018': WINDOW_CLOSED,
+  // 微信客服 (kf) refusals an administrator can act on (failed sends and session state syncs).
+  '95014': { zh: '接待人员不在接待状态：请在企业微信中开始接待，或换一位接待人员。', en: 'The servicer is not receiving: start receiving in WeCom, or choose another servicer.' },
+  '95016': { zh: '企业微信不允许这种会话状态变更。', en: 'WeCom does not allow this session state change.' },
+  '95017': { zh: '该应用未获授权调用微信客服接口：在「微信客服 → API」中把它设为可调用接口的应用。', en: 'This app may not call the 微信客服 API: choose it under WeChat Customer Service → API.' },
+  '95011': { zh: '该会话已在企业微信中被接管，接口不能再操作。', en: 'The session was taken over in WeCom; the API may not change it.' },
   '45047': {
     zh: '客服消息下发条数超过上限：等待客户再次发消息后再重试。',
     en: 'Too many customer-service messages without a reply from the customer: retry after the customer writes again.',
@@ -54,8 +59,13 @@ const BY_CODE: Record<string, I18nText> = {
  */
 export function deadLetterAdvice(platform: string | null, error: DeadLetterError | null): I18nText | null {
   if (!error) return null;
+  return platformCodeAdvice(platform, error) ?? BY_CODE[error.code] ?? null;
+}
+
+/** The advice for the platform's own code only (no fallback by our normalized code); null when there is none. */
+export function platformCodeAdvice(platform: string | null, error: DeadLetterError): I18nText | null {
   const platformCode = error.platformCode ?? '';
   const errcode = /^-?\d+$/.test(platformCode) ? Number(platformCode) : NaN;
   if (platform === 'wecom' && WECOM_ADVISED.has(errcode)) return wecomCredentialAdvice(errcode, error.message);
-  return BY_PLATFORM_CODE[platformCode] ?? BY_CODE[error.code] ?? null;
+  return BY_PLATFORM_CODE[platformCode] ?? null;
 }

@@ -16,6 +16,7 @@ import { GuardedHttpClient } from '../security/guarded-http.client';
 import { UrlPolicy } from '../security/url-policy';
 import { KF_SESSION_QUEUE, type KfSessionJob } from '../queue/queues';
 import { readKfAccountSettings } from './kf-account-settings';
+import { platformCodeAdvice } from '../dead-letters/dead-letter-advice';
 import { KF_PLATFORM } from './kf-puller.service';
 import { desiredKfState, KF_SESSION_JOB_ATTEMPTS, parseKfContact } from './kf-session.service';
 
@@ -23,20 +24,13 @@ const LOCK_TTL_MS = 60_000;
 
 type LastError = NonNullable<KfSessionView['lastError']>;
 
-/** zh/en text for the errors an administrator can act on; the rest keep the platform's message. */
-const KNOWN: Record<string, { zh: string; en: string }> = {
-  '95014': { zh: '接待人员不在接待状态（请在企业微信中开始接待，或换一位接待人员）', en: 'the servicer is not receiving (start receiving in WeCom, or choose another servicer)' },
-  '95016': { zh: '企业微信不允许这种会话状态变更', en: 'WeCom does not allow this session state change' },
-  '95017': { zh: '该应用未获授权调用微信客服接口', en: 'this app may not call the 微信客服 API' },
-  '95011': { zh: '该会话已在企业微信中被接管，接口不能操作', en: 'the session was taken over in WeCom; the API may not change it' },
-};
 
 /** Thrown to have Bull try again later without recording an error (e.g. our last messages still sending). */
 class NotYet extends Error {}
 
 /**
  * One sync of a 微信客服 chat: reads WeCom's state (kf/service_state/get), works out the state our
- * conversation maps to (CONTRACTS "Session state mapping"), moves WeCom there when the transition is
+ * conversation maps to (the state mapping in this folder's README), moves WeCom there when the transition is
  * allowed (kf/service_state/trans), and records the outcome in kf_sessions. Moving to 3 makes our
  * chat the WeCom servicer's (assigned to nobody, external_servicer set); moving to 4 sends the end
  * message with the msg_code it returns. Platform errors land in kf_sessions.last_error (zh/en);
@@ -119,7 +113,8 @@ export class KfSessionSync {
     } catch (raw) {
       if (raw instanceof NotYet) throw raw;
       const err = raw instanceof PlatformError ? raw : new PlatformError('TEMPORARY', (raw as Error).message, { platformCode: 'INTERNAL', cause: raw });
-      const known = err.platformCode ? KNOWN[err.platformCode] : undefined;
+      // zh/en for the errors an administrator can act on; the rest keep the platform's message.
+      const known = platformCodeAdvice(KF_PLATFORM, err);
       const error: LastError = {
         code: err.code,
         message: known ? `${known.en} (${err.message})` : err.message,

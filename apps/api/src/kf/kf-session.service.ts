@@ -44,7 +44,7 @@ export function parseKfContact(externalId: string): { openKfId: string; external
 }
 
 /**
- * The WeCom session state our conversation maps to (CONTRACTS "Session state mapping"): bot → 1;
+ * The WeCom session state our conversation maps to (the state mapping in this folder's README): bot → 1;
  * queued → 1 (console handoff: the bot account keeps the chat while our agents come) or 3 with a
  * servicer / 2 without one (WeCom handoff); assigned → 1 (a console agent), 3 (a WeCom servicer);
  * closed → 4. `servicer` null with state 3: pick one when syncing.

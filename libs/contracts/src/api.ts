@@ -81,7 +81,8 @@ export interface ConversationView {
 
 /** 'note' is an agents-only internal note: stored and shown in the desk, never sent. */
 export type MessageDirection = 'in' | 'out' | 'note';
-export type MessageStatus = 'received' | 'queued' | 'sending' | 'sent' | 'failed';
+/** `held`: a 公众号 answer waiting to be handed out as the passive reply to the user's next message. */
+export type MessageStatus = 'received' | 'queued' | 'sending' | 'sent' | 'failed' | 'held';
 
 export interface MessageView {
   id: string;

@@ -82,6 +82,11 @@ export interface ReplyWindowView {
   reason: I18nText | null;
   /** When closed: the customer never wrote, the time ran out, or the message quota is used up. */
   closedBy?: 'no-inbound' | 'expired' | 'quota';
+  /**
+   * The channel cannot send on its own (a 公众号 without the customer-service API): messages are held
+   * and handed out as the reply to the customer's next message. `open` is true; `reason` says so.
+   */
+  deliveredOnNextMessage?: boolean;
 }
 
 /** One answer, platform-neutral: text with simple markdown, images and links; each sender renders it. */

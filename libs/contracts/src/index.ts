@@ -5,3 +5,4 @@ export * from './errors';
 export * from './api';
 export * from './desk';
 export * from './kf';
+export * from './mp';

@@ -46,6 +46,8 @@ export interface CredentialField {
   generate?: GeneratorKind;
   /** Shown in an "advanced" section of the form. */
   advanced?: boolean;
+  /** A longer text (a welcome message): the console offers a text area. */
+  multiline?: boolean;
 }
 
 export interface PlatformDescriptor {

@@ -15,6 +15,9 @@ import {
   KfSessionEntity,
   MediaFileEntity,
   MessageEntity,
+  MpMenuEntity,
+  MpPassiveReplyEntity,
+  MpQrCodeEntity,
   OutboundMessageEntity,
   SystemSettingEntity,
   UserEntity,
@@ -67,6 +70,9 @@ export const ENTITIES = [
   KfCursorEntity,
   KfAccountEntity,
   KfSessionEntity,
+  MpPassiveReplyEntity,
+  MpMenuEntity,
+  MpQrCodeEntity,
 ];
 
 export interface DatabaseSettings {

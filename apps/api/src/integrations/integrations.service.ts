@@ -77,6 +77,7 @@ export class IntegrationsService {
     const config = req.config ?? {};
     await this.validate(descriptor, config, false);
     const id = randomUUID();
+    this.checkAcrossFields(descriptor.id, config);
     const { plain, secrets } = this.split(descriptor, id, config, {});
     const row = this.repo.create({ id, platform: descriptor.id, name: req.name.trim(), enabled: req.enabled ?? true, config: plain, secrets, lastError: null });
     await this.repo.insert(row as never); // jsonb columns defeat TypeORM's deep-partial type
@@ -100,6 +101,8 @@ export class IntegrationsService {
       .filter((f) => f.secret && f.required && !secrets[f.name])
       .map((f): FieldProblem => ({ field: f.name, message: { zh: `${f.label.zh}不能为空`, en: `${f.label.en} is required` } }));
     if (problems.length) throw this.validationError(problems);
+    // A secret kept from before is not sent again: it counts as set.
+    this.checkAcrossFields(descriptor.id, { ...config, ...Object.fromEntries(Object.keys(secrets).map((k) => [k, '(set)'])) });
     await this.repo.update(
       { id },
       { name: req.name?.trim() ?? row.name, enabled: req.enabled ?? row.enabled, config: config as never, secrets, lastError: null },
@@ -202,6 +205,16 @@ export class IntegrationsService {
         });
       }
     }
+    if (problems.length > 0) throw this.validationError(problems);
+  }
+
+  /** The adapter's rules across fields (defaults applied first, as the runtime sees the config). */
+  private checkAcrossFields(platform: string, config: Record<string, unknown>): void {
+    const adapter = this.registry.get(platform);
+    if (!adapter?.checkConfig) return;
+    const withDefaults: Record<string, unknown> = {};
+    for (const f of adapter.descriptor.fields) if (f.default !== undefined) withDefaults[f.name] = f.default;
+    const problems = adapter.checkConfig({ ...withDefaults, ...config });
     if (problems.length > 0) throw this.validationError(problems);
   }
 

@@ -16,3 +16,4 @@ export * from './canned-reply.entity';
 export * from './kf-cursor.entity';
 export * from './kf-account.entity';
 export * from './kf-session.entity';
+export * from './mp.entity';

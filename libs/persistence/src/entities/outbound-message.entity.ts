@@ -1,7 +1,11 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import type { OutgoingMessage } from '@imbridge/contracts';
 
-export type OutboundStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'dead';
+/**
+ * `awaiting_pickup`: a 公众号 account that can only reply passively holds the message until the user's
+ * next callback hands it out (see apps/api/src/mp).
+ */
+export type OutboundStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'dead' | 'awaiting_pickup';
 
 /**
  * The durable outbox. A row is written before its job is queued (jobId = row id); the processor
@@ -56,4 +60,11 @@ export class OutboundMessageEntity {
 
   @Column({ name: 'sent_at', type: 'timestamptz', nullable: true })
   sentAt!: Date | null;
+
+  /**
+   * 公众号 passive replies: how many characters of this message's text were already handed out in
+   * pages (a long answer continues on the user's next message, e.g. 「继续」).
+   */
+  @Column({ name: 'pickup_offset', type: 'int', default: 0 })
+  pickupOffset!: number;
 }

@@ -1,5 +1,5 @@
 import { SetMetadata } from '@nestjs/common';
-import type { PlatformDescriptor } from '@imbridge/contracts';
+import type { FieldProblem, PlatformDescriptor } from '@imbridge/contracts';
 import type { CallbackHandler } from './callback';
 import type { CredentialVerifier, Sender } from './sender';
 
@@ -15,6 +15,12 @@ export interface PlatformAdapter {
   readonly callback?: CallbackHandler;
   readonly sender?: Sender;
   readonly credentials?: CredentialVerifier;
+  /**
+   * Rules across fields that one field cannot declare (e.g. 公众号: EncodingAESKey is required unless
+   * plain mode). Called with the whole configuration as it would be saved; secrets that are set but
+   * not sent again read as a non-empty placeholder.
+   */
+  checkConfig?(config: Readonly<Record<string, unknown>>): FieldProblem[];
 }
 
 /** Marks a provider as a platform adapter, found by the registry at boot. */

@@ -1,7 +1,7 @@
 import { checkConfig } from '@imbridge/contracts';
 import { checkAdapter, MP_CUSTOMER_SERVICE_REPLY_WINDOW } from '@imbridge/platform-core';
 import { MpAdapter } from './mp.adapter';
-import { checkMpConfig, mpCanUseCustomerService, mpDescriptor, readMpConfig } from './mp.descriptor';
+import { checkMpConfig, MP_DEFAULT_PARKING_TEXT, mpCanUseCustomerService, mpDeliveryMode, mpDescriptor, readMpConfig } from './mp.descriptor';
 
 const VALID = {
   appId: 'wx0123456789abcdef',
@@ -71,14 +71,29 @@ describe('checkMpConfig / readMpConfig', () => {
   });
 
   it('read the saved values with defaults, trimming trailing slashes', () => {
-    expect(readMpConfig({ ...VALID, apiBaseUrl: 'https://proxy.example.com//' })).toEqual({ ...VALID, apiBaseUrl: 'https://proxy.example.com' });
+    expect(readMpConfig({ ...VALID, apiBaseUrl: 'https://proxy.example.com//' })).toEqual({
+      ...VALID,
+      apiBaseUrl: 'https://proxy.example.com',
+      replyMode: 'auto',
+      welcomeText: null,
+      parkingText: MP_DEFAULT_PARKING_TEXT,
+      passiveBudgetMs: 4500,
+      pageBytes: 2000,
+      window: { messageCount: 5, messageHours: 48, eventCount: 3, eventMinutes: 1 },
+    });
+    expect(readMpConfig({ ...VALID, passiveBudgetMs: 6000, windowEventCount: 2, welcomeText: '  ' })).toMatchObject({ passiveBudgetMs: 4500, welcomeText: null, window: { eventCount: 2 } });
     const { encryptionMode: _m, verified: _v, ...minimal } = VALID;
     expect(readMpConfig(minimal)).toMatchObject({ encryptionMode: 'safe', verified: false, apiBaseUrl: 'https://api.weixin.qq.com' });
     expect(() => readMpConfig({ ...VALID, encryptionMode: 'aes' })).toThrow('encryptionMode invalid');
   });
 
-  it('only verified accounts use the customer-service API', () => {
+  it('service or verified accounts use the customer-service API; unverified subscription accounts reply passively', () => {
     expect(mpCanUseCustomerService(readMpConfig(VALID))).toBe(true);
-    expect(mpCanUseCustomerService(readMpConfig({ ...VALID, verified: false }))).toBe(false);
+    expect(mpCanUseCustomerService(readMpConfig({ ...VALID, verified: false }))).toBe(true);
+    expect(mpCanUseCustomerService(readMpConfig({ ...VALID, accountType: 'subscription' }))).toBe(true);
+    expect(mpCanUseCustomerService(readMpConfig({ ...VALID, accountType: 'subscription', verified: false }))).toBe(false);
+    expect(mpDeliveryMode(readMpConfig({ ...VALID, accountType: 'subscription', verified: false }))).toBe('passive');
+    expect(mpDeliveryMode(readMpConfig({ ...VALID, replyMode: 'passive' }))).toBe('passive');
+    expect(mpDeliveryMode(readMpConfig({ ...VALID, accountType: 'subscription', verified: false, replyMode: 'customer-service' }))).toBe('customer-service');
   });
 });

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
+import type { FieldProblem } from '@imbridge/contracts';
 import { RegisterPlatformAdapter, type PlatformAdapter } from '@imbridge/platform-core';
 import { MpCallbackHandler } from './mp.callback-handler';
 import { MpCredentialVerifier } from './mp.credentials';
-import { mpDescriptor } from './mp.descriptor';
+import { checkMpConfig, mpDescriptor } from './mp.descriptor';
 import { MpSender } from './mp.sender';
 
 @RegisterPlatformAdapter()
@@ -12,4 +13,8 @@ export class MpAdapter implements PlatformAdapter {
   readonly callback = new MpCallbackHandler();
   readonly sender = new MpSender();
   readonly credentials = new MpCredentialVerifier();
+
+  checkConfig(config: Readonly<Record<string, unknown>>): FieldProblem[] {
+    return checkMpConfig(config);
+  }
 }

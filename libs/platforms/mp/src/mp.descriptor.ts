@@ -2,6 +2,16 @@ import type { FieldProblem, PlatformDescriptor } from '@imbridge/contracts';
 import { MP_CUSTOMER_SERVICE_REPLY_WINDOW, replayToleranceField } from '@imbridge/platform-core';
 
 export const MP_DEFAULT_API_BASE_URL = 'https://api.weixin.qq.com';
+/** Each delivery waits this long for the answer: WeChat gives up after 5 s, the network needs the rest. */
+export const MP_DEFAULT_PASSIVE_BUDGET_MS = 4_500;
+/** Text replies are paged at this many UTF-8 bytes (WeChat's text limit is 2048 bytes). */
+export const MP_DEFAULT_PAGE_BYTES = 2_000;
+export const MP_DEFAULT_PARKING_TEXT = '正在为您准备回答，请稍后发送任意消息获取。';
+/** What the user replies for the next page of a long passive answer. */
+export const MP_CONTINUE_WORDS = ['继续', '繼續', 'more'] as const;
+
+export const MP_REPLY_MODES = ['auto', 'customer-service', 'passive'] as const;
+export type MpReplyMode = (typeof MP_REPLY_MODES)[number];
 
 /** 消息加解密方式 in the MP console: 明文模式 / 兼容模式 / 安全模式. */
 export const MP_ENCRYPTION_MODES = ['plain', 'compatible', 'safe'] as const;
@@ -124,6 +134,127 @@ export const mpDescriptor: PlatformDescriptor = {
       default: false,
     },
     {
+      name: 'replyMode',
+      label: { zh: '回复方式', en: 'How answers are sent' },
+      help: {
+        zh: '自动：服务号或已认证账号用客服消息接口（先回 success，再异步发送）；未认证订阅号只能被动回复（须在 5 秒内答复，利用微信重试等待，来不及时先回复提示语，答案在用户下一条消息时送达）',
+        en: 'Automatic: service or verified accounts use the customer-service API (acknowledge with success, send later); an unverified subscription account can only reply passively (within 5 seconds, using WeChat\'s retries to wait; if the answer is still not ready a holding text is sent and the answer comes with the user\'s next message)',
+      },
+      type: 'select',
+      required: false,
+      secret: false,
+      default: 'auto',
+      options: [
+        { value: 'auto', label: { zh: '自动（按账号类型与认证）', en: 'Automatic (by account type and verification)' } },
+        { value: 'customer-service', label: { zh: '客服消息接口', en: 'Customer-service API' } },
+        { value: 'passive', label: { zh: '仅被动回复', en: 'Passive reply only' } },
+      ],
+    },
+    {
+      name: 'welcomeText',
+      label: { zh: '关注欢迎语', en: 'Welcome message on subscribe' },
+      help: {
+        zh: '用户关注公众号时回复；扫带参数二维码关注时优先使用该二维码的欢迎语。留空则不回复',
+        en: 'Sent when a user subscribes; a user who subscribes by scanning a parameterized QR code gets that code\'s welcome text instead. Empty: no welcome',
+      },
+      type: 'string',
+      required: false,
+      secret: false,
+      maxLength: 600,
+      multiline: true,
+    },
+    {
+      name: 'parkingText',
+      label: { zh: '答案未就绪提示语', en: 'Holding text' },
+      help: {
+        zh: '被动回复模式：微信三次推送都结束仍未得到答案时回复此句，答案在用户下一条消息时送达',
+        en: 'Passive replies: sent when the answer is still not ready after WeChat\'s three deliveries; the answer then comes with the user\'s next message',
+      },
+      type: 'string',
+      required: false,
+      secret: false,
+      maxLength: 200,
+      multiline: true,
+      default: MP_DEFAULT_PARKING_TEXT,
+      advanced: true,
+    },
+    {
+      name: 'passiveBudgetMs',
+      label: { zh: '被动回复等待时长（毫秒）', en: 'Passive reply budget (ms)' },
+      help: {
+        zh: '每次推送最多等待答案的时间，须小于微信的 5 秒超时（含网络往返）',
+        en: 'How long each delivery waits for the answer; must stay under WeChat\'s 5-second timeout, network included',
+      },
+      type: 'number',
+      required: false,
+      secret: false,
+      min: 500,
+      max: 4800,
+      default: MP_DEFAULT_PASSIVE_BUDGET_MS,
+      advanced: true,
+    },
+    {
+      name: 'pageBytes',
+      label: { zh: '被动回复每页字节数', en: 'Passive reply page size (bytes)' },
+      help: {
+        zh: '超过此长度的答案分页发送，用户回复「继续」查看下一页',
+        en: 'Longer answers are paged; the user replies 「继续」 for the next page',
+      },
+      type: 'number',
+      required: false,
+      secret: false,
+      min: 200,
+      max: 2048,
+      default: MP_DEFAULT_PAGE_BYTES,
+      advanced: true,
+    },
+    {
+      name: 'windowMessageCount',
+      label: { zh: '客服消息额度：用户发消息后可发条数', en: 'Customer-service quota after a user message' },
+      help: { zh: '当前文档：48 小时内 5 条', en: 'Current documentation: 5 messages within 48 hours' },
+      type: 'number',
+      required: false,
+      secret: false,
+      min: 1,
+      max: 100,
+      default: 5,
+      advanced: true,
+    },
+    {
+      name: 'windowMessageHours',
+      label: { zh: '客服消息额度：用户发消息后有效小时数', en: 'Customer-service window after a user message (hours)' },
+      type: 'number',
+      required: false,
+      secret: false,
+      min: 1,
+      max: 48,
+      default: 48,
+      advanced: true,
+    },
+    {
+      name: 'windowEventCount',
+      label: { zh: '客服消息额度：关注/点击菜单/扫码后可发条数', en: 'Customer-service quota after subscribe / menu click / scan' },
+      help: { zh: '当前文档：1 分钟内 3 条', en: 'Current documentation: 3 messages within 1 minute' },
+      type: 'number',
+      required: false,
+      secret: false,
+      min: 1,
+      max: 100,
+      default: 3,
+      advanced: true,
+    },
+    {
+      name: 'windowEventMinutes',
+      label: { zh: '客服消息额度：关注/点击菜单/扫码后有效分钟数', en: 'Customer-service window after subscribe / menu click / scan (minutes)' },
+      type: 'number',
+      required: false,
+      secret: false,
+      min: 1,
+      max: 2880,
+      default: 1,
+      advanced: true,
+    },
+    {
       name: 'apiBaseUrl',
       label: { zh: 'API 地址', en: 'API base URL' },
       help: {
@@ -161,6 +292,13 @@ export interface MpConfig {
   verified: boolean;
   /** Without a trailing slash; the default when not set. */
   apiBaseUrl: string;
+  replyMode: MpReplyMode;
+  /** null: no welcome on subscribe. */
+  welcomeText: string | null;
+  parkingText: string;
+  passiveBudgetMs: number;
+  pageBytes: number;
+  window: { messageCount: number; messageHours: number; eventCount: number; eventMinutes: number };
 }
 
 /**
@@ -206,10 +344,39 @@ export function readMpConfig(config: Readonly<Record<string, unknown>>): MpConfi
     accountType: accountValue as MpAccountType,
     verified: config['verified'] === true,
     apiBaseUrl: base.replace(/\/+$/, ''),
+    replyMode: (MP_REPLY_MODES as readonly unknown[]).includes(config['replyMode']) ? (config['replyMode'] as MpReplyMode) : 'auto',
+    welcomeText: typeof config['welcomeText'] === 'string' && config['welcomeText'].trim() !== '' ? config['welcomeText'] : null,
+    parkingText: typeof config['parkingText'] === 'string' && config['parkingText'].trim() !== '' ? config['parkingText'] : MP_DEFAULT_PARKING_TEXT,
+    passiveBudgetMs: num(config['passiveBudgetMs'], MP_DEFAULT_PASSIVE_BUDGET_MS, 500, 4_800),
+    pageBytes: num(config['pageBytes'], MP_DEFAULT_PAGE_BYTES, 200, 2_048),
+    window: {
+      messageCount: num(config['windowMessageCount'], 5, 1, 100),
+      messageHours: num(config['windowMessageHours'], 48, 1, 48),
+      eventCount: num(config['windowEventCount'], 3, 1, 100),
+      eventMinutes: num(config['windowEventMinutes'], 1, 1, 2_880),
+    },
   };
 }
 
-/** Whether the account may use the customer-service message API (verified accounts only). */
-export function mpCanUseCustomerService(cfg: Pick<MpConfig, 'verified'>): boolean {
-  return cfg.verified;
+/** A number field, or its default when absent or out of range (the API validates what is saved). */
+function num(v: unknown, dflt: number, min: number, max: number): number {
+  return typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max ? v : dflt;
+}
+
+/**
+ * How answers reach the user: the customer-service API (service or verified accounts), or passive
+ * replies only (an unverified subscription account has no customer-service API). `replyMode`
+ * overrides the automatic choice.
+ */
+export function mpDeliveryMode(cfg: Pick<MpConfig, 'replyMode' | 'accountType' | 'verified'>): 'customer-service' | 'passive' {
+  if (cfg.replyMode === 'customer-service' || cfg.replyMode === 'passive') return cfg.replyMode;
+  return mpCanUseCustomerService(cfg) ? 'customer-service' : 'passive';
+}
+
+/**
+ * Whether the account may use the customer-service message API: service accounts and verified
+ * accounts (an unverified subscription account cannot, wecom-mp.md §4.4; the simulator agrees).
+ */
+export function mpCanUseCustomerService(cfg: Pick<MpConfig, 'verified' | 'accountType'>): boolean {
+  return cfg.verified || cfg.accountType === 'service';
 }

@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import { dataSourceOptions, ENTITIES } from '@imbridge/persistence';
 import { WecomModule } from '@imbridge/platform-wecom';
 import { WecomKfModule } from '@imbridge/platform-wecom-kf';
+import { MpModule } from '@imbridge/platform-mp';
 import { APP_CONFIG, type AppConfig } from './config/app-config';
 import { AuditService } from './audit/audit.service';
 import { AuthController } from './auth/auth.controller';
@@ -54,9 +55,10 @@ import { OUTBOX_VIEW_CONTROLLERS, OUTBOX_VIEW_PROVIDERS } from './dead-letters/d
 import { DESK_CONTROLLERS, DESK_HTTP_PROVIDERS, DESK_PROVIDERS, DESK_WORKER_PROVIDERS } from './desk/desk.parts';
 import { FAQ_CONTROLLERS, FAQ_PROVIDERS } from './faq/faq.parts';
 import { KF_CONTROLLERS, KF_PROVIDERS, KF_WORKER_PROVIDERS } from './kf/kf.parts';
+import { MP_CONTROLLERS, MP_PROVIDERS } from './mp/mp.parts';
 
 /** Platform modules; each registers its adapter through @RegisterPlatformAdapter(). */
-const PLATFORM_MODULES: Type[] = [WecomModule, WecomKfModule];
+const PLATFORM_MODULES: Type[] = [WecomModule, WecomKfModule, MpModule];
 
 @Module({})
 export class AppModule {
@@ -92,6 +94,7 @@ export class AppModule {
       ...DESK_PROVIDERS,
       ...OUTBOX_VIEW_PROVIDERS,
       ...KF_PROVIDERS,
+      ...MP_PROVIDERS,
       { provide: APP_GUARD, useClass: AuthGuard },
       { provide: APP_FILTER, useClass: AllExceptionsFilter },
       { provide: APP_PIPE, useValue: validationPipe() },
@@ -141,6 +144,7 @@ export class AppModule {
             ...DESK_CONTROLLERS,
             ...OUTBOX_VIEW_CONTROLLERS,
             ...KF_CONTROLLERS,
+            ...MP_CONTROLLERS,
           ]
         : [],
       providers,

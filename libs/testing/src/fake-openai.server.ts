@@ -35,6 +35,10 @@ export class FakeOpenAiServer {
   webhookSecret = 'webhook-secret-for-tests-0123';
   /** The webhook's JSON answer; default `{reply}`. */
   webhookReply: unknown = undefined;
+  /** Wait this long before answering a webhook or chat-completions call (a slow bot). */
+  answerDelayMs = 0;
+  /** The webhook's reply per question (`message.text`); overrides `reply` when set. */
+  replyFor: ((question: string) => string) | null = null;
   readonly requests: RecordedRequest[] = [];
   private readonly sockets = new Set<Socket>();
 
@@ -75,6 +79,8 @@ export class FakeOpenAiServer {
     this.chunkChars = 3;
     this.writeBytes = 7;
     this.webhookReply = undefined;
+    this.answerDelayMs = 0;
+    this.replyFor = null;
     this.requests.length = 0;
   }
 
@@ -97,6 +103,7 @@ export class FakeOpenAiServer {
     const record: RecordedRequest = { path, headers: req.headers, raw, body };
     this.requests.push(record);
     if (this.mode === 'hang') return; // the socket stays open until the client gives up or close()
+    if (this.answerDelayMs > 0) await new Promise((r) => setTimeout(r, this.answerDelayMs));
     if (this.mode === 'error') {
       res.writeHead(this.errorStatus, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'fake failure', type: 'server_error' } }));
       return;
@@ -108,7 +115,9 @@ export class FakeOpenAiServer {
         res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'bad signature' }));
         return;
       }
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(this.webhookReply ?? { reply: this.reply }));
+      const question = (body as { message?: { text?: string } } | undefined)?.message?.text ?? '';
+      const reply = this.replyFor ? this.replyFor(question) : this.reply;
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(this.webhookReply ?? { reply }));
       return;
     }
     res.writeHead(404).end('not found');

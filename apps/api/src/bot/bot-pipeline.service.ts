@@ -89,7 +89,8 @@ export class BotPipeline {
   ) {}
 
   async onInbound(message: InboundMessage, ctx: InboundContext): Promise<void> {
-    if (message.type !== 'text' || !message.text) return;
+    // Text, and a voice message the platform transcribed (公众号 voice recognition).
+    if ((message.type !== 'text' && message.type !== 'voice') || !message.text) return;
     const settings = await this.settings.runtime(ctx.integrationId);
     const decision = await this.decide(settings, message.text, { ...ctx, sentAt: message.sentAt });
     await this.commit(settings, decision, ctx);

@@ -1,7 +1,8 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import { CallbackRejected, type CallbackHttpReply, type CallbackRequest } from '@imbridge/platform-core';
 import { UUID_PATTERN as UUID } from '../common/ids';
 import { IntegrationsService } from '../integrations/integrations.service';
+import { MpPassiveReplies, MP_PLATFORM } from '../mp/mp-passive.service';
 import { PlatformRegistry } from '../platforms/platform-registry.service';
 import { CallbackDiagnostics } from './callback-diagnostics.service';
 import { InboxDispatcher } from './inbox-dispatcher.service';
@@ -19,7 +20,15 @@ export const STORE_UNAVAILABLE: CallbackHttpReply = { status: 503, contentType: 
 export interface IncomingCallback extends CallbackRequest {
   platform: string;
   integrationId: string;
+  /** Aborted when the caller gave up (the connection closed): a held passive reply stops waiting. */
+  signal?: AbortSignal;
 }
+
+/**
+ * The answer to a callback. `hold`: answer nothing and leave the request open until the caller gives
+ * up (a 公众号 passive reply that is not ready: WeChat then delivers the same callback again).
+ */
+export type CallbackAnswer = CallbackHttpReply & { hold?: boolean };
 
 /** verify → decrypt → parse → normalize (adapter), store in the inbox, then answer and dispatch. */
 @Injectable()
@@ -32,9 +41,10 @@ export class CallbackIngestService {
     private readonly writer: InboxWriter,
     private readonly dispatcher: InboxDispatcher,
     private readonly diagnostics: CallbackDiagnostics,
+    @Optional() private readonly mpPassive?: MpPassiveReplies,
   ) {}
 
-  async handle(cb: IncomingCallback): Promise<CallbackHttpReply> {
+  async handle(cb: IncomingCallback): Promise<CallbackAnswer> {
     const adapter = this.registry.get(cb.platform);
     if (!adapter?.callback || !UUID.test(cb.integrationId)) return UNIFORM_REJECTION;
 
@@ -81,6 +91,16 @@ export class CallbackIngestService {
       return outcome.reply;
     }
 
+    const passive = integration.platform === MP_PLATFORM && this.mpPassive && outcome.events.length === 1 ? this.mpPassive : null;
+    if (passive) {
+      try {
+        await passive.beforeStore(integration, outcome.events[0]!);
+      } catch (err) {
+        // Stored as an ordinary message then: a 「继续」 goes to the bot.
+        this.logger.warn(`mp pager check failed: ${(err as Error).message}`);
+      }
+    }
+
     let results;
     try {
       results = await Promise.all(outcome.events.map((e) => this.writer.insert(integration.id, e)));
@@ -98,6 +118,15 @@ export class CallbackIngestService {
       }
     });
     record(fresh > 0 ? 'accepted' : 'duplicate', outcome.diagnostic);
+    if (passive) {
+      try {
+        const answer = await passive.respond(integration, { query: cb.query, signal: cb.signal }, outcome.events[0]!, results[0]?.id ?? null);
+        return 'hold' in answer ? { ...outcome.reply, hold: true } : answer.reply;
+      } catch (err) {
+        // Stored: the answer waits for the user's next message instead of being lost.
+        this.logger.error(`mp passive reply failed for integration ${integration.id}: ${(err as Error).stack ?? String(err)}`);
+      }
+    }
     return outcome.reply;
   }
 }

@@ -8,6 +8,7 @@ import { BotPipeline } from '../keyword-rules/bot-pipeline.service';
 import { MediaService } from '../media/media.service';
 import { KfPuller } from '../kf/kf-puller.service';
 import { KfSessionService, type KfInboundEffects } from '../kf/kf-session.service';
+import { MpInboxHooks } from '../mp/mp-inbox.hooks';
 
 const MAX_ATTEMPTS = 5;
 const BATCH = 100;
@@ -25,17 +26,22 @@ interface StoredInbound {
   kf: boolean;
   /** What a kf event did in the transaction, for after the commit. */
   kfEffects: KfInboundEffects | null;
+  /** 公众号 welcome messages written in the transaction, dispatched after the commit. */
+  welcomeOutboundIds: string[];
 }
 
 /**
  * Who wrote a stored message. `servicer`: a WeCom servicer from the WeCom client (微信客服 origin 5),
- * stored as an outgoing message; `history`: imported history (never answered, not unread).
+ * stored as an outgoing message; `history`: imported history (never answered, not unread); `pager`:
+ * a 公众号 user's 「继续」 for the next page of a long passive answer (the callback answers it, the bot
+ * does not).
  */
-type Origin = 'customer' | 'servicer' | 'history';
+type Origin = 'customer' | 'servicer' | 'history' | 'pager';
 
 function originOf(m: InboundMessage): Origin {
   if (m.extra?.['from_servicer'] === '1') return 'servicer';
   if (m.extra?.['history'] === '1') return 'history';
+  if (m.extra?.['pager'] === '1') return 'pager';
   return 'customer';
 }
 
@@ -69,6 +75,7 @@ export class InboxService {
     @Optional() private readonly media?: MediaService,
     @Optional() private readonly kf?: KfPuller,
     @Optional() private readonly kfSession?: KfSessionService,
+    @Optional() private readonly mp?: MpInboxHooks,
   ) {}
 
   async processConversation(integrationId: string, conversationKey: string): Promise<number> {
@@ -106,6 +113,7 @@ export class InboxService {
               continue;
             }
             if (stored?.kfEffects) await this.kfAfterCommit(stored.kfEffects);
+            if (stored && stored.welcomeOutboundIds.length > 0) await this.mp?.dispatch(stored.conversationId, stored.welcomeOutboundIds);
             // After the commit (a rolled-back event never gets a reply), still under the lock (replies
             // keep the order of the messages they answer).
             // A message a servicer sent from the WeCom client (微信客服 origin 5) and imported history
@@ -212,7 +220,7 @@ export class InboxService {
     const origin = originOf(msg);
     // The reply window opens with what the customer does: not with a servicer's or imported message,
     // nor with a 微信客服 system event (enter_session, msg_send_fail … do not reset the quota there).
-    const fromCustomer = origin === 'customer' && !(kf && type === 'event');
+    const fromCustomer = (origin === 'customer' || origin === 'pager') && !(kf && type === 'event');
     // Messages are ordered by when we received them (millisecond precision, arrival order); the
     // platform's own time (whole seconds for WeCom) stays in content.sentAt.
     const receivedAt = row.received_at;
@@ -262,6 +270,8 @@ export class InboxService {
       kf && type === 'event' && origin !== 'history' && this.kfSession
         ? await this.kfSession.applyEvent(m, { integrationId, conversationId: conversation.id, inboxEventId: String(row.id) }, msg)
         : null;
+    // 公众号: the welcome for a subscribe / QR scan commits with the event.
+    const welcomeOutboundIds = type === 'event' && !kf && this.mp ? await this.mp.welcomeInTransaction(m, integrationId, conversation.id, msg) : [];
     return {
       conversationId: conversation.id,
       conversationState: state,
@@ -270,6 +280,7 @@ export class InboxService {
       reopened,
       kf,
       kfEffects,
+      welcomeOutboundIds,
     };
   }
 

@@ -16,6 +16,8 @@ import { GuardedHttpClient } from '../security/guarded-http.client';
 import { UrlPolicy } from '../security/url-policy';
 import { Inject } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { MpPassiveReplies } from '../mp/mp-passive.service';
+import { passiveTextOf } from '../mp/mp-passive-text';
 import { OUTBOUND_QUEUE, type OutboundJob } from '../queue/queues';
 import { OutboundService } from './outbound.service';
 import { RateLimitedHttpClient } from './rate-limited-http.client';
@@ -145,8 +147,36 @@ export class OutboundSender {
     return { type: 'image', mediaId };
   }
 
+  /**
+   * A 公众号 that can only reply passively cannot send on its own: the message is held
+   * (`awaiting_pickup`, shown as `held`) until the user's next callback hands it out (MpPassiveReplies).
+   * Only from 'queued': a callback may have handed it out already. What cannot go out as text is failed.
+   */
+  private async holdForPassiveReply(row: OutboundMessageEntity): Promise<boolean> {
+    const integration = await this.integrations.runtime(row.integrationId);
+    if (!integration || !MpPassiveReplies.passiveConfig(integration)) return false;
+    const now = new Date();
+    if (passiveTextOf(row.payload) === null) {
+      const error = {
+        code: 'INVALID',
+        message: 'this Official Account can only reply passively, and a passive reply of ours carries text only; send the content as text or a link',
+        platformCode: 'PASSIVE_TEXT_ONLY',
+      };
+      await this.ds.transaction(async (m) => {
+        await m.update(OutboundMessageEntity, { id: row.id, status: 'queued' }, { status: 'dead', lastError: { ...error, retryable: false }, updatedAt: now });
+        await m.update(MessageEntity, { id: row.messageId }, { status: 'failed', error });
+      });
+    } else {
+      const moved = await this.ds.getRepository(OutboundMessageEntity).update({ id: row.id, status: 'queued' }, { status: 'awaiting_pickup', updatedAt: now });
+      if (moved.affected) await this.ds.getRepository(MessageEntity).update({ id: row.messageId, status: 'queued' }, { status: 'held' });
+    }
+    this.notifier.messageUpdated(row.messageId);
+    return true;
+  }
+
   /** Returns false when the conversation must wait (a retry is scheduled). */
   private async sendOne(row: OutboundMessageEntity, lock: RedisLock): Promise<boolean> {
+    if (row.status === 'queued' && (await this.holdForPassiveReply(row))) return true;
     const attempts = row.attempts + 1;
     await this.ds.getRepository(OutboundMessageEntity).update({ id: row.id }, { status: 'sending', attempts, updatedAt: new Date() });
     try {

@@ -124,24 +124,21 @@ export class MpPassiveReplies {
     const http = (text: string): PassiveOutcome => ({ reply: mpPassiveReplyHttp(cfg, to, { type: 'text', content: text }, new Date()) });
     const pager = msg.extra?.['pager'] === '1';
 
-    let conversationId: string | null = null;
     for (;;) {
-      const given = await this.storedReply(integration.id, key);
-      if (given !== null) return http(given);
+      const st = await this.look(integration.id, key, msg.sender.externalId, inboxId);
+      if (st.given !== null) return http(st.given);
       if (req.signal?.aborted) return { hold: true };
-      conversationId ??= await this.conversationOf(integration.id, msg.sender.externalId);
-      const decided = pager || (inboxId !== null && (await this.decided(inboxId)));
+      const decided = pager || st.decided;
       const now = Date.now();
-      if (conversationId) {
-        const waiting = await this.waitingCount(conversationId);
+      if (st.conversationId) {
         if (decided) {
-          if (waiting === 0) return { reply: MP_CALLBACK_ACK };
-          const text = await this.claim(integration.id, key, conversationId, cfg, delivery, null);
+          if (st.waiting === 0) return { reply: MP_CALLBACK_ACK };
+          const text = await this.claim(integration.id, key, st.conversationId, cfg, delivery, null);
           if (text !== null) return http(text);
-        } else if (waiting > 0 && (now - started >= BACKLOG_GRACE_MS || now >= deadline)) {
+        } else if (st.waiting > 0 && (now - started >= BACKLOG_GRACE_MS || now >= deadline)) {
           // Answers from before wait for this one no longer: they go out now, with the holding text
           // for this message's own answer.
-          const text = await this.claim(integration.id, key, conversationId, cfg, delivery, cfg.parkingText);
+          const text = await this.claim(integration.id, key, st.conversationId, cfg, delivery, cfg.parkingText);
           if (text !== null) return http(text);
         }
       } else if (decided) {
@@ -149,11 +146,49 @@ export class MpPassiveReplies {
       }
       if (now >= deadline) {
         if (!last) return { hold: true };
-        const text = await this.claim(integration.id, key, conversationId, cfg, delivery, cfg.parkingText);
+        const text = await this.claim(integration.id, key, st.conversationId, cfg, delivery, cfg.parkingText);
         return http(text ?? cfg.parkingText);
       }
       await sleep(Math.min(POLL_MS, Math.max(1, deadline - now)));
     }
+  }
+
+  /**
+   * Everything one look needs, in one query: the reply already given to this callback, the user's
+   * conversation, how many messages wait for the user, and whether this message's answer is decided:
+   * the event was processed (or failed for good) and, for a message the bot reads, the bot's claim
+   * row exists (it commits together with the answer). A chat with agents, an event, or a message the
+   * bot does not read is decided once processed: an agent's later reply waits for the next message.
+   */
+  private async look(integrationId: string, key: string, externalId: string, inboxEventId: string | null): Promise<{ given: string | null; conversationId: string | null; waiting: number; decided: boolean }> {
+    const [row]: {
+      given: { type: string; text?: string } | null;
+      conversation_id: string | null;
+      waiting: number;
+      status: string | null;
+      type: string | null;
+      text: string | null;
+      state: string | null;
+      answered: boolean;
+    }[] = await this.ds.query(
+      `SELECT (SELECT reply FROM mp_passive_replies WHERE integration_id = $1 AND dedupe_key = $2) AS given,
+              cv.id AS conversation_id, cv.state,
+              (SELECT count(*) FROM outbound_messages o WHERE o.conversation_id = cv.id AND o.status IN ('queued', 'awaiting_pickup'))::int AS waiting,
+              ie.status, ie.payload->>'type' AS type, ie.payload->>'text' AS text,
+              EXISTS (SELECT 1 FROM bot_replies br WHERE br.inbox_event_id = ie.id) AS answered
+         FROM (SELECT 1) one
+         LEFT JOIN contacts ct ON ct.integration_id = $1 AND ct.external_id = $3
+         LEFT JOIN conversations cv ON cv.contact_id = ct.id
+         LEFT JOIN inbox_events ie ON ie.id = $4::bigint`,
+      [integrationId, key, externalId, inboxEventId],
+    );
+    const given = row?.given ? (row.given.text ?? null) : null;
+    let decided: boolean;
+    if (!row || inboxEventId === null || row.status === null || row.status === 'failed') decided = true;
+    else if (row.status !== 'processed') decided = false;
+    else if (row.answered) decided = true;
+    else decided = !((row.type === 'text' || row.type === 'voice') && !!row.text) || row.state !== 'bot';
+    return { given, conversationId: row?.conversation_id ?? null, waiting: row?.waiting ?? 0, decided };
   }
 
   /** Which delivery of this callback this is (1-based). Without Redis: 1 for a new one, else the last. */
@@ -189,38 +224,6 @@ export class MpPassiveReplies {
   private async storedReply(integrationId: string, key: string): Promise<string | null> {
     const row = await this.ds.getRepository(MpPassiveReplyEntity).findOne({ where: { integrationId, dedupeKey: key } });
     return row?.reply.type === 'text' ? row.reply.text : null;
-  }
-
-  private async waitingCount(conversationId: string): Promise<number> {
-    const [row]: { n: number }[] = await this.ds.query(
-      `SELECT count(*)::int AS n FROM outbound_messages WHERE conversation_id = $1 AND status IN ('queued', 'awaiting_pickup')`,
-      [conversationId],
-    );
-    return row?.n ?? 0;
-  }
-
-  /**
-   * Whether everything that answers this message has been written: the event was processed (failed
-   * for good counts too) and, for a message the bot answers, the bot's claim row exists (it commits
-   * together with the answer). A chat with agents, an event, or a message the bot does not read is
-   * decided once processed: an agent's later reply waits for the next message.
-   */
-  private async decided(inboxEventId: string): Promise<boolean> {
-    const [row]: { status: string; type: string | null; text: string | null; state: string | null; answered: boolean }[] = await this.ds.query(
-      `SELECT ie.status, ie.payload->>'type' AS type, ie.payload->>'text' AS text, cv.state,
-              EXISTS (SELECT 1 FROM bot_replies br WHERE br.inbox_event_id = ie.id) AS answered
-         FROM inbox_events ie
-         LEFT JOIN messages m ON m.inbox_event_id = ie.id
-         LEFT JOIN conversations cv ON cv.id = m.conversation_id
-        WHERE ie.id = $1`,
-      [inboxEventId],
-    );
-    if (!row) return true;
-    if (row.status === 'failed') return true;
-    if (row.status !== 'processed') return false;
-    if (row.answered) return true;
-    const botReads = (row.type === 'text' || row.type === 'voice') && !!row.text;
-    return !botReads || row.state !== 'bot';
   }
 
   /**

@@ -237,6 +237,33 @@ describe('passive replies (unverified subscription account, safe mode)', () => {
 });
 
 describe('customer-service API (service account)', () => {
+  it("welcomes by a QR code's own text on subscribe and on a follower's scan, else with the account's welcome", async () => {
+    const acc = await makeAccount('service', { welcomeText: '欢迎关注本号' });
+    const qr = await app.api<{ url: string; id: string }>(
+      'POST',
+      `/api/integrations/${acc.integrationId}/mp/qrcodes`,
+      { name: '门店A', scene: 'store_a', permanent: true, welcomeText: '欢迎来到门店A' },
+      app.adminToken,
+    );
+    expect(qr.status).toBe(201);
+    const ticket = (await ds.query('SELECT ticket FROM mp_qr_codes WHERE id = $1', [qr.body.id]))[0].ticket as string;
+    const texts = (u: string): unknown[] => sim.mp.delivered(acc.appId, u).map((m) => (m.body['text'] as { content?: string } | undefined)?.content);
+
+    const scanner = user('scan');
+    const first = await sim.mp.scan(acc.appId, scanner, ticket);
+    expect([first.event, first.deliveries.map((d) => d.outcome)]).toEqual(['subscribe', ['acknowledged']]);
+    await expectEventually(() => expect(texts(scanner)).toEqual(['欢迎来到门店A']));
+    const again = await sim.mp.scan(acc.appId, scanner, ticket);
+    expect(again.event).toBe('SCAN');
+    await expectEventually(() => expect(texts(scanner)).toEqual(['欢迎来到门店A', '欢迎来到门店A']));
+
+    const plain = user('plainsub');
+    await sim.mp.userMessage(acc.appId, plain, { type: 'event', event: 'subscribe' });
+    await expectEventually(() => expect(texts(plain)).toEqual(['欢迎关注本号']));
+    // The welcome used the subscribe grant (3 within a minute), not a message's.
+    expect(sim.mp.delivered(acc.appId, plain).map((m) => m.trigger)).toEqual(['subscribe']);
+  });
+
   it('acknowledges at once and answers through message/custom/send', async () => {
     const acc = await makeAccount('service');
     fake.answerDelayMs = 6_000;

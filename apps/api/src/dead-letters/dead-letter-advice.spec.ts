@@ -36,3 +36,13 @@ describe('deadLetterAdvice', () => {
     expect(deadLetterAdvice('wecom', { code: 'NEW_CODE', message: 'x' })).toBeNull();
   });
 });
+
+describe('公众号 dead letters', () => {
+  it('name the IP for the whitelist, explain passive-only accounts and the missing API permission', () => {
+    const ip = deadLetterAdvice('mp', { code: 'CONFIG', message: 'invalid ip 203.0.113.7 ipv6 ::ffff:203.0.113.7, not in whitelist rid: 1', platformCode: '40164' });
+    expect(ip?.zh).toContain('203.0.113.7');
+    expect(ip?.en).toContain('IP whitelist');
+    expect(deadLetterAdvice('mp', { code: 'INVALID', message: 'x', platformCode: 'PASSIVE_TEXT_ONLY' })?.zh).toContain('只能被动回复');
+    expect(deadLetterAdvice('mp', { code: 'PERMISSION', message: 'api unauthorized', platformCode: '48001' })?.en).toContain('Passive reply only');
+  });
+});

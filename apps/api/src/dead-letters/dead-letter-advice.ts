@@ -1,4 +1,5 @@
 import type { I18nText } from '@imbridge/contracts';
+import { mpCredentialAdvice } from '@imbridge/platform-mp';
 import { wecomCredentialAdvice } from '@imbridge/platform-wecom';
 
 /** The error a dead letter carries (outbound_messages.last_error). */
@@ -10,6 +11,8 @@ export interface DeadLetterError {
 
 /** WeCom errcodes whose "test connection" advice also fits a failed send (doc 90313). */
 const WECOM_ADVISED = new Set([40013, 40001, 60020, 41002, 41004, 40056, 60011, 48001, 48002]);
+/** 公众号 errcodes whose credential advice fits a failed send (40164 names the IP for the whitelist). */
+const MP_ADVISED = new Set([40164, 61004, 40013, 40125, 45009]);
 
 const WINDOW_CLOSED: I18nText = {
   zh: '已超出平台的回复窗口（客户最后一条消息超过 48 小时，或已达可回复条数上限）：等待客户再次发消息后再重试。',
@@ -38,6 +41,18 @@ const BY_PLATFORM_CODE: Record<string, I18nText> = {
   },
   MEDIA_TOO_LARGE: { zh: '文件超过平台允许的大小：换一个更小的文件。', en: 'The file is larger than the platform accepts: use a smaller one.' },
   EMPTY_TEXT: { zh: '消息文本为空，平台拒绝发送。', en: 'The text is empty; the platform refuses it.' },
+  PASSIVE_TEXT_ONLY: {
+    zh: '此公众号只能被动回复（未认证订阅号没有客服消息接口），被动回复只能带文字：请改发文字或链接。',
+    en: 'This Official Account can only reply passively (an unverified subscription account has no customer-service API), and passive replies carry text only: send text or a link instead.',
+  },
+};
+
+/** 公众号 codes whose meaning differs from the same number elsewhere. */
+const MP_BY_PLATFORM_CODE: Record<string, I18nText> = {
+  '48001': {
+    zh: '公众号没有该接口权限（客服消息需要服务号或已认证账号）：检查账号类型与认证，或在集成中把回复方式改为「仅被动回复」。',
+    en: 'The Official Account lacks this API permission (customer-service messages need a service or verified account): check the account type and verification, or set the integration\'s reply mode to "Passive reply only".',
+  },
 };
 
 /** Fallback by our normalized code, when the platform code has no advice of its own. */
@@ -67,5 +82,7 @@ export function platformCodeAdvice(platform: string | null, error: DeadLetterErr
   const platformCode = error.platformCode ?? '';
   const errcode = /^-?\d+$/.test(platformCode) ? Number(platformCode) : NaN;
   if (platform === 'wecom' && WECOM_ADVISED.has(errcode)) return wecomCredentialAdvice(errcode, error.message);
+  if (platform === 'mp' && MP_ADVISED.has(errcode)) return mpCredentialAdvice(errcode, error.message);
+  if (platform === 'mp' && MP_BY_PLATFORM_CODE[platformCode]) return MP_BY_PLATFORM_CODE[platformCode]!;
   return BY_PLATFORM_CODE[platformCode] ?? null;
 }

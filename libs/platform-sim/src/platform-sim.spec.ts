@@ -9,7 +9,7 @@ describe('startPlatformSim', () => {
       const res = await fetch(`${sim.url}/_sim/health`);
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toContain('application/json');
-      expect(await res.json()).toEqual({ ok: true, platforms: ['wecom'] });
+      expect(await res.json()).toEqual({ ok: true, platforms: ['wecom', 'wecom-kf', 'mp'] });
     } finally {
       await sim.close();
     }

@@ -5,6 +5,10 @@ import { ChatSim } from './chat/chat-sim';
 import { WecomSim } from './wecom/wecom-sim';
 import { KfSim } from './wecom-kf/kf-sim';
 import { MpSim } from './mp/mp-sim';
+import { shareMpRoutes } from './mp/mp-shared-routes';
+
+/** The platforms the simulator plays (`GET /_sim/health`). */
+export const SIM_PLATFORMS = ['wecom', 'wecom-kf', 'mp'] as const;
 
 export interface PlatformSimOptions {
   /** 0 (default) = a random free port. */
@@ -28,7 +32,7 @@ export interface PlatformSim {
   close(): Promise<void>;
 }
 
-/** Starts the simulator. Platforms are siblings under src/: wecom now; mp, dingtalk, feishu later. */
+/** Starts the simulator. Platforms are siblings under src/: wecom, wecom-kf (kf) and mp now; dingtalk, feishu later. */
 export async function startPlatformSim(opts: PlatformSimOptions = {}): Promise<PlatformSim> {
   const router = new SimRouter();
   const wecom = new WecomSim();
@@ -37,8 +41,9 @@ export async function startPlatformSim(opts: PlatformSimOptions = {}): Promise<P
   kf.register(router);
   const mp = new MpSim();
   mp.register(router);
-  // The chat page learns apps and their callback URLs from the WeCom control routes.
-  wecom.register(chat.observe(router));
+  // The chat page learns apps and their callback URLs from the WeCom control routes; `/cgi-bin/media/get`
+  // is shared with MP (an MP access token goes to the MP handler).
+  wecom.register(chat.observe(shareMpRoutes(router, mp)));
   chat.register(router);
 
   const reset = (): void => {
@@ -47,7 +52,7 @@ export async function startPlatformSim(opts: PlatformSimOptions = {}): Promise<P
     kf.reset();
     mp.reset();
   };
-  router.add('GET', '/_sim/health', () => jsonResponse(200, { ok: true, platforms: ['wecom'] }));
+  router.add('GET', '/_sim/health', () => jsonResponse(200, { ok: true, platforms: [...SIM_PLATFORMS] }));
   router.add('POST', '/_sim/reset', () => {
     reset();
     return jsonResponse(200, { ok: true });

@@ -10,6 +10,7 @@ import { MediaFileEntity } from '@imbridge/persistence';
 import { downloadWecomMedia, readWecomConfig } from '@imbridge/platform-wecom';
 import { downloadWecomMediaFile } from '@imbridge/platform-wecom-common';
 import { mapWecomKfError, readWecomKfConfig } from '@imbridge/platform-wecom-kf';
+import { downloadMpMedia, MP_MEDIA_MAX_BYTES, readMpConfig } from '@imbridge/platform-mp';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { IntegrationsService } from '../integrations/integrations.service';
 import { RedisTokenStore } from '../outbound/redis-token-store';
@@ -164,6 +165,10 @@ export class MediaService implements OnApplicationShutdown {
     } else if (integration.platform === 'wecom-kf') {
       // 微信客服 media ids belong to the kf app: the same media/get, with that app's (shared) token.
       got = await downloadWecomMediaFile(ctx, readWecomKfConfig(integration.config), row.platformMediaId, mapWecomKfError);
+    } else if (integration.platform === 'mp') {
+      // 公众号: by MediaId only, the token going to the account's apiBaseUrl alone; an image's PicUrl
+      // (a third-party CDN URL) is never fetched. Larger than WeChat's media limits: refused.
+      got = await downloadMpMedia(ctx, readMpConfig(integration.config), row.platformMediaId, { maxBytes: Math.min(MP_MEDIA_MAX_BYTES, MEDIA_MAX_BYTES) });
     } else {
       throw new PlatformError('CONFIG', `downloading media of ${integration.platform} is not supported yet`, { platformCode: 'UNSUPPORTED', retryable: false });
     }

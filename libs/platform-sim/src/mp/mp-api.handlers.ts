@@ -8,7 +8,7 @@ import type { MpAccount, MpQrCode } from './mp-sim.types';
 import type { MpStateStore } from './mp-state.store';
 
 /** API keys (fault scripts, call counts); the path is `/cgi-bin/<key>`. */
-export const MP_APIS = ['token', 'stable_token', 'message/custom/send', 'menu/create', 'menu/get', 'menu/delete', 'qrcode/create'] as const;
+export const MP_APIS = ['token', 'stable_token', 'message/custom/send', 'menu/create', 'menu/get', 'menu/delete', 'qrcode/create', 'media/get'] as const;
 export type MpApi = (typeof MP_APIS)[number];
 
 const MP_JSON_HEADERS = { 'content-type': 'application/json; encoding=utf-8' };
@@ -34,7 +34,7 @@ export const MP_MENU_LIMITS = { topButtons: 3, subButtons: 5, topNameBytes: 16, 
 /** QR codes [D]: temporary default 30 s, at most 30 days; QR_LIMIT_SCENE scene_id 1..100000; scene_str 1..64. */
 export const MP_QR_LIMITS = { defaultExpireSeconds: 30, maxExpireSeconds: 2_592_000, limitSceneMax: 100_000, sceneStrMax: 64 } as const;
 
-type ApiAnswer = { kind: 'error'; error: MpError; errmsg?: string } | { kind: 'ok'; json: Record<string, unknown> };
+type ApiAnswer = { kind: 'error'; error: MpError; errmsg?: string } | { kind: 'ok'; json: Record<string, unknown> } | { kind: 'raw'; response: SimResponse };
 type Auth = { ok: true; account: MpAccount } | { ok: false; answer: ApiAnswer };
 
 const err = (error: MpError, errmsg?: string): ApiAnswer => ({ kind: 'error', error, errmsg });
@@ -111,6 +111,18 @@ export class MpApiHandlers {
       router.add('GET', `${prefix}/menu/delete`, (req) => this.run('menu/delete', req, (call) => this.menuDelete(req, call)));
       router.add('POST', `${prefix}/qrcode/create`, (req) => this.run('qrcode/create', req, (call) => this.qrcodeCreate(req, call)));
     }
+    // `/cgi-bin/media/get` is WeCom's path too: platform-sim.ts routes it here for MP tokens (see mp-shared-routes.ts).
+    router.add('GET', '/mp/cgi-bin/media/get', (req) => this.mediaGet(req));
+  }
+
+  /** `GET media/get?access_token&media_id`: the bytes of a temporary media file, or a JSON error. */
+  mediaGet(req: SimRequest): Promise<SimResponse> {
+    return this.run('media/get', req, (call) => this.mediaGetAnswer(req, call));
+  }
+
+  /** Whether `token` is an access token this simulator issued for an MP account. */
+  ownsToken(token: string | null): boolean {
+    return this.state.isMpToken(token);
   }
 
   /** Common path: count, record, fault scripts, answer. Errors get MP's ` rid: …` suffix. */
@@ -134,6 +146,11 @@ export class MpApiHandlers {
       call.errcode = answer.error.errcode;
       call.errmsg = answer.errmsg ?? `${answer.error.errmsg} rid: ${mpRid()}`;
       return jsonResponse(200, { errcode: call.errcode, errmsg: call.errmsg }, MP_JSON_HEADERS);
+    }
+    if (answer.kind === 'raw') {
+      call.errcode = 0;
+      call.errmsg = 'ok';
+      return answer.response;
     }
     call.errcode = typeof answer.json['errcode'] === 'number' ? answer.json['errcode'] : 0;
     call.errmsg = typeof answer.json['errmsg'] === 'string' ? answer.json['errmsg'] : 'ok';
@@ -266,6 +283,28 @@ export class MpApiHandlers {
     if (!auth.ok) return auth.answer;
     this.state.deleteMenu(auth.account.appId);
     return ok();
+  }
+
+  private mediaGetAnswer(req: SimRequest, call: CallRecord): ApiAnswer {
+    const auth = this.authenticate(req, call);
+    if (!auth.ok) return auth.answer;
+    const mediaId = req.query.get('media_id');
+    if (!mediaId) return err(MP_ERRORS.mediaIdMissing);
+    const file = this.state.findMedia(auth.account.appId, mediaId);
+    // The real errmsg names the id's context: `invalid media_id hint: [...] rid: …` [S].
+    if (!file) return err(MP_ERRORS.invalidMediaId, `invalid media_id hint: [${mediaId.slice(0, 64)}] rid: ${mpRid()}`);
+    return {
+      kind: 'raw',
+      response: {
+        status: 200,
+        headers: {
+          'content-type': file.contentType,
+          'content-disposition': `attachment; filename="${file.fileName.replace(/[^\x20-\x7e]|["\\]/g, '_')}"`,
+          'cache-control': 'no-cache, must-revalidate',
+        },
+        body: file.bytes,
+      },
+    };
   }
 
   /** QR codes with parameters: verified service accounts only [D]. */

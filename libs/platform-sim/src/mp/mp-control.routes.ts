@@ -34,6 +34,19 @@ export function registerMpControlRoutes(router: SimRouter, sim: MpSim): void {
 
   router.add('GET', '/_sim/mp/accounts', () => jsonResponse(200, { accounts: sim.accounts() }));
 
+  // `{mediaId, contentType, base64? | text?, fileName?, appId?}`: a file media/get serves.
+  router.add('POST', '/_sim/mp/media', (req) => {
+    const b = parseJsonObject(req.body);
+    const base64 = optionalString(b, 'base64');
+    const text = optionalString(b, 'text');
+    if ((base64 === undefined) === (text === undefined)) throw new SimInputError('give the bytes as exactly one of base64 or text');
+    const file = sim.addMedia(requireString(b, 'mediaId'), base64 !== undefined ? Buffer.from(base64, 'base64') : Buffer.from(text ?? '', 'utf8'), requireString(b, 'contentType'), {
+      fileName: optionalString(b, 'fileName'),
+      appId: optionalString(b, 'appId'),
+    });
+    return jsonResponse(201, { media: { mediaId: file.mediaId, contentType: file.contentType, fileName: file.fileName, size: file.bytes.length, appId: file.appId ?? null } });
+  });
+
   router.add('POST', '/_sim/mp/user-message', async (req) => {
     const b = parseJsonObject(req.body);
     const record = await sim.userMessage(requireString(b, 'appId'), requireString(b, 'openId'), parseMpInboundMessage(b['message']), {

@@ -16,6 +16,8 @@ export const MP_ERRORS = {
   invalidGrantType: { errcode: 40002, errmsg: 'invalid grant_type' },
   /** [D] 40003 openid not a follower of this account */
   invalidOpenId: { errcode: 40003, errmsg: 'invalid openid' },
+  /** [D] 40007 invalid media_id (unknown, or past its 3 days); the real errmsg adds the id's context [S] */
+  invalidMediaId: { errcode: 40007, errmsg: 'invalid media_id' },
   /** [D] 40008 invalid message type */
   invalidMsgType: { errcode: 40008, errmsg: 'invalid message type' },
   /** [D] 40013 invalid appid */
@@ -40,6 +42,8 @@ export const MP_ERRORS = {
   ipNotInWhitelist: { errcode: 40164, errmsg: 'invalid ip, not in whitelist' },
   /** [D] 41001 access_token missing */
   accessTokenMissing: { errcode: 41001, errmsg: 'access_token missing' },
+  /** [D] 41006 media_id missing */
+  mediaIdMissing: { errcode: 41006, errmsg: 'media_id missing' },
   /** [D] 41002 appid missing */
   appIdMissing: { errcode: 41002, errmsg: 'appid missing' },
   /** [D] 41004 appsecret missing */

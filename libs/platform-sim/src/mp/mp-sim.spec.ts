@@ -503,3 +503,51 @@ describe('menus and QR codes', () => {
     expect((await api('qrcode/create', t2, { action_name: 'QR_LIMIT_SCENE', action_info: { scene: { scene_id: 1 } } })).json['errcode']).toBe(48001);
   });
 });
+
+describe('media/get (temporary media)', () => {
+  const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
+
+  it('serves registered bytes with content type and file name; unknown id 40007 JSON; missing id 41006', async () => {
+    await addAccount();
+    sim.mp.addMedia('MEDIA_A', PNG, 'image/png');
+    const added = await call('POST', '/_sim/mp/media', { mediaId: 'MEDIA_B', contentType: 'audio/amr', text: '#!AMR voice', fileName: 'voice.amr' });
+    expect(added.status).toBe(201);
+    expect(added.json['media']).toEqual({ mediaId: 'MEDIA_B', contentType: 'audio/amr', fileName: 'voice.amr', size: 11, appId: null });
+    const t = await token();
+    for (const path of ['/cgi-bin/media/get', '/mp/cgi-bin/media/get']) {
+      const res = await fetch(`${sim.url}${path}?access_token=${t}&media_id=MEDIA_A`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('image/png');
+      expect(res.headers.get('content-disposition')).toBe('attachment; filename="MEDIA_A.png"');
+      expect(Buffer.from(await res.arrayBuffer())).toEqual(PNG);
+    }
+    const voice = await fetch(`${sim.url}/cgi-bin/media/get?access_token=${t}&media_id=MEDIA_B`);
+    expect(await voice.text()).toBe('#!AMR voice');
+    const unknown = await api('media/get', t);
+    expect(unknown.json['errcode']).toBe(41006);
+    const gone = await call('GET', `/cgi-bin/media/get?access_token=${t}&media_id=NOPE`);
+    expect(gone.json['errcode']).toBe(40007);
+    expect(gone.json['errmsg']).toMatch(/^invalid media_id hint: \[NOPE\] rid: /);
+    expect(sim.mp.callCount('media/get')).toBe(5);
+  });
+
+  it('checks the token like every MP API, limits a file to its account, and leaves WeCom tokens to WeCom', async () => {
+    await addAccount();
+    sim.mp.addMedia('MINE', PNG, 'image/png', { appId: 'wx_other_account' });
+    const t = await token();
+    expect((await call('GET', `/cgi-bin/media/get?access_token=${t}&media_id=MINE`)).json['errcode']).toBe(40007);
+    // Not an MP token: the shared path answers as WeCom (its own 40014 / 41001), the MP alias as MP.
+    expect((await call('GET', '/cgi-bin/media/get?access_token=bogus&media_id=MINE')).json['errcode']).toBe(40014);
+    expect((await call('GET', '/mp/cgi-bin/media/get?access_token=bogus&media_id=MINE')).json['errcode']).toBe(40001);
+    expect((await call('POST', '/_sim/mp/media', { mediaId: 'X', contentType: 'image/png' })).status).toBe(400);
+    expect((await call('POST', '/_sim/mp/media', { mediaId: 'X', contentType: 'nope', text: 'x' })).status).toBe(400);
+  });
+
+  it('is forgotten on reset', async () => {
+    await addAccount();
+    sim.mp.addMedia('M', PNG, 'image/png');
+    sim.reset();
+    await addAccount();
+    expect((await call('GET', `/cgi-bin/media/get?access_token=${await token()}&media_id=M`)).json['errcode']).toBe(40007);
+  });
+});

@@ -1,6 +1,7 @@
 import type { CallRecord } from '../core/call-log.recorder';
 import type { FaultSpec } from '../core/fault-script.registry';
 import { SimInputError } from '../core/sim-errors';
+import type { SimRequest, SimResponse } from '../core/sim-http.types';
 import type { SimRouter } from '../core/sim-router';
 import { MpApiHandlers, type MpApi } from './mp-api.handlers';
 import { MpCallbackClient, type MpPushOptions } from './mp-callback.client';
@@ -11,6 +12,7 @@ import type {
   MpCallbackRecord,
   MpDeliveredMessage,
   MpInboundMessage,
+  MpMediaFile,
   MpQrCode,
   MpSimSettings,
   MpTranscriptEntry,
@@ -92,6 +94,35 @@ export class MpSim {
 
   checkAccessToken(token: string | null): MpTokenCheck {
     return this.state.checkToken(token);
+  }
+
+  /**
+   * Registers a temporary media file that `GET /cgi-bin/media/get?access_token&media_id` serves (the
+   * MediaId of an image/voice/video message the test sends). `appId` limits it to that account.
+   */
+  addMedia(mediaId: string, bytes: Buffer | Uint8Array | string, contentType: string, opts: { fileName?: string; appId?: string } = {}): MpMediaFile {
+    if (typeof mediaId !== 'string' || mediaId === '' || mediaId.length > 256) throw new SimInputError('mediaId must be 1-256 characters');
+    if (typeof contentType !== 'string' || !/^[\w.+-]+\/[\w.+-]+/.test(contentType)) throw new SimInputError('contentType must be a MIME type such as image/jpeg');
+    const ext = contentType.split('/')[1]?.split(/[;+]/)[0]?.replace('jpeg', 'jpg') ?? 'bin';
+    const file: MpMediaFile = {
+      mediaId,
+      bytes: Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes),
+      contentType,
+      fileName: opts.fileName ?? `${mediaId.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 64)}.${ext}`,
+      ...(opts.appId !== undefined ? { appId: opts.appId } : {}),
+    };
+    this.state.addMedia(file);
+    return { ...file };
+  }
+
+  /** `GET media/get` for a request the shared `/cgi-bin/media/get` route gave to MP (see mp-shared-routes.ts). */
+  handleMediaGet(req: SimRequest): Promise<SimResponse> {
+    return this.api.mediaGet(req);
+  }
+
+  /** Whether `token` is an access token this simulator issued to an MP account. */
+  ownsAccessToken(token: string | null): boolean {
+    return this.api.ownsToken(token);
   }
 
   /** A user sends a message or triggers an event; resolves when the callback is settled. */

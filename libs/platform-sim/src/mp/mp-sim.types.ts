@@ -183,3 +183,14 @@ export interface MpQrCode {
   expiresAt?: number;
   url: string;
 }
+
+/** A temporary media file (临时素材) `GET /cgi-bin/media/get` serves (`MpSim.addMedia`). */
+export interface MpMediaFile {
+  mediaId: string;
+  bytes: Buffer;
+  contentType: string;
+  /** The Content-Disposition file name; default `<mediaId>.<ext of contentType>`. */
+  fileName: string;
+  /** Only this account's tokens may fetch it; undefined: any account's. */
+  appId?: string;
+}

@@ -8,6 +8,7 @@ import type {
   MpAccountOptions,
   MpCallbackRecord,
   MpDeliveredMessage,
+  MpMediaFile,
   MpQrCode,
   MpSimSettings,
   MpTranscriptEntry,
@@ -81,6 +82,8 @@ export class MpStateStore {
   private readonly transcripts = new Map<string, MpTranscriptEntry[]>();
   private readonly menus = new Map<string, unknown>();
   private readonly qrcodes = new Map<string, MpQrCode>();
+  /** mediaId → a temporary media file media/get serves. */
+  private readonly media = new Map<string, MpMediaFile>();
 
   /** The sim clock (epoch ms): real time plus `advanceClock` offsets. */
   now(): number {
@@ -328,7 +331,23 @@ export class MpStateStore {
     return this.qrcodes.get(ticket);
   }
 
+  addMedia(file: MpMediaFile): void {
+    this.media.set(file.mediaId, file);
+  }
+
+  /** The file of a media id, if it is known and (when registered for one) belongs to the account. */
+  findMedia(appId: string, mediaId: string): MpMediaFile | undefined {
+    const file = this.media.get(mediaId);
+    return file && (file.appId === undefined || file.appId === appId) ? file : undefined;
+  }
+
+  /** Whether a token was issued by this simulator's MP side (shared `/cgi-bin/media/get` dispatch). */
+  isMpToken(token: string | null): boolean {
+    return token !== null && this.tokens.has(token);
+  }
+
   reset(): void {
+    this.media.clear();
     this.calls.reset();
     this.faults.clear();
     this.settings = defaultMpSettings();

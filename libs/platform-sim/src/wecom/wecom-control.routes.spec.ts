@@ -140,7 +140,7 @@ describe('control API input errors', () => {
 
   it('keeps serving after bad input', async () => {
     await call('POST', '/_sim/wecom/apps', '{');
-    expect((await call('GET', '/_sim/health')).json).toEqual({ ok: true, platforms: ['wecom'] });
+    expect((await call('GET', '/_sim/health')).json).toEqual({ ok: true, platforms: ['wecom', 'wecom-kf', 'mp'] });
   });
 
   it('answers 422 when a passive reply does not open', async () => {

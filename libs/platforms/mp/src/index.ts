@@ -11,3 +11,6 @@ export * from './mp.sender';
 export * from './mp.credentials';
 export * from './mp.adapter';
 export * from './mp.module';
+export * from './mp-admin-api';
+export * from './mp-menu';
+export * from './mp-media';

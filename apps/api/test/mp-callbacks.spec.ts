@@ -269,6 +269,12 @@ describe('server verification, plain mode and rejections', () => {
     expect(byReason.get('missing-parameters')?.count).toBe(1);
     expect(byReason.get('malformed-body')).toMatchObject({ detail: 'malformed-body: <Encrypt> missing', count: 1 });
     for (const r of records) expect(r.cause).toEqual({ zh: expect.any(String), en: expect.any(String) });
+    // The advice points at the MP console, not at WeCom.
+    expect(byReason.get('signature-mismatch')?.cause?.zh).toContain('服务器配置');
+    expect(byReason.get('malformed-body')?.cause?.en).toMatch(/encryption mode/);
+    const view = await diagnostics(safe);
+    expect(view.setupOrder.zh.join('')).toContain('IP白名单');
+    expect(JSON.stringify(view)).not.toContain('WeCom');
     const [{ n }] = await ds.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM inbox_events WHERE integration_id = $1`, [safe.id]);
     expect(n).toBe(0);
   });

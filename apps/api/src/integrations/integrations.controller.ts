@@ -80,8 +80,8 @@ export class IntegrationsController {
     summary: 'The last 50 callbacks the platform sent (newest first), each failure with its likely cause; a summary; the setup order',
   })
   async callbacks(@Param('id') id: string): Promise<CallbackDiagnosticsView> {
-    await this.integrations.get(id);
-    return adviseDiagnostics(await this.diagnostics.recent(id));
+    const integration = await this.integrations.get(id);
+    return adviseDiagnostics(await this.diagnostics.recent(id), integration.platform);
   }
 
   @Post(':id/test')

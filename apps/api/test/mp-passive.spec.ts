@@ -237,6 +237,33 @@ describe('passive replies (unverified subscription account, safe mode)', () => {
 });
 
 describe('customer-service API (service account)', () => {
+  it("shows WeChat's 45047 on the message and does not retry it", async () => {
+    const acc = await makeAccount('service');
+    // WeChat allows fewer messages than our configured count (the documentation changed before).
+    sim.mp.configure({ quota: { message: { count: 1 } } });
+    try {
+      const u = user('quota');
+      await say(acc, u, '价格');
+      await expectEventually(() => expect(sim.mp.delivered(acc.appId, u)).toHaveLength(1));
+      const conv = await conversationOf(acc, u);
+      const agent = await app.api<MessageView>('POST', `/api/conversations/${conv}/messages`, { type: 'text', text: '补充说明' }, app.adminToken);
+      expect(agent.status).toBe(201);
+      const failed = await expectEventually(async () => {
+        const rows: { status: string; attempts: number; last_error: { code: string; platformCode: string; retryable: boolean } }[] = await ds.query(
+          'SELECT o.status, o.attempts, o.last_error FROM outbound_messages o WHERE o.message_id = $1',
+          [agent.body.id],
+        );
+        expect(rows[0]?.status).toBe('dead');
+        return rows[0]!;
+      });
+      expect(failed).toMatchObject({ attempts: 1, last_error: { code: 'WINDOW_CLOSED', platformCode: '45047', retryable: false } });
+      const msgs = await app.api<MessageView[]>('GET', `/api/conversations/${conv}/messages`, undefined, app.adminToken);
+      expect(msgs.body.find((m) => m.id === agent.body.id)).toMatchObject({ status: 'failed', error: { code: 'WINDOW_CLOSED', platformCode: '45047' } });
+    } finally {
+      sim.mp.configure({ quota: { message: { count: 5 } } });
+    }
+  });
+
   it("welcomes by a QR code's own text on subscribe and on a follower's scan, else with the account's welcome", async () => {
     const acc = await makeAccount('service', { welcomeText: '欢迎关注本号' });
     const qr = await app.api<{ url: string; id: string }>(

@@ -4,6 +4,7 @@ import { deadLettersEn } from '../features/deadLetters/i18n';
 import { deskEn } from '../features/desk/i18n';
 import { faqEn } from '../features/faq/i18n';
 import { kfEn } from '../features/kf/i18n';
+import { mpEn } from '../features/mp/i18n';
 import type { MessageKey } from './zh';
 
 export const en: Record<MessageKey, string> = {
@@ -13,6 +14,7 @@ export const en: Record<MessageKey, string> = {
   ...deadLettersEn,
   ...agentsEn,
   ...kfEn,
+  ...mpEn,
   'app.name': 'imbridge',
   'app.title': 'imbridge console',
   'app.tagline': 'Self-hosted gateway between your service desk and WeCom, WeChat, DingTalk and Feishu',
@@ -149,6 +151,10 @@ export const en: Record<MessageKey, string> = {
   'conv.status.sending': 'Sending',
   'conv.status.sent': 'Sent',
   'conv.status.failed': 'Failed',
+  'conv.status.held': 'Delivered with the user\'s next message',
+  'desk.window.nextMessage': 'Delivered with the user\'s next message',
+  'desk.window.nextMessage.hint': 'This Official Account can only reply passively: messages are held and handed out with the reply to the user\'s next message.',
+  'desk.window.leftShort': 'Reply window: {time} left (closes at {at})',
   'conv.failedReason': 'Reason: ',
   'conv.retry': 'Retry',
   'conv.retryQueued': 'Queued for sending again',

@@ -4,6 +4,7 @@ import { deadLettersZh } from '../features/deadLetters/i18n';
 import { deskZh } from '../features/desk/i18n';
 import { faqZh } from '../features/faq/i18n';
 import { kfZh } from '../features/kf/i18n';
+import { mpZh } from '../features/mp/i18n';
 
 /** Simplified Chinese: the console's first language. `en.ts` must have the same keys. Features keep their own texts in `features/<feature>/i18n.ts`. */
 export const zh = {
@@ -13,6 +14,7 @@ export const zh = {
   ...deadLettersZh,
   ...agentsZh,
   ...kfZh,
+  ...mpZh,
   'app.name': 'imbridge',
   'app.title': 'imbridge 控制台',
   'app.tagline': '客服系统与企业微信、微信、钉钉、飞书之间的自托管网关',
@@ -148,6 +150,10 @@ export const zh = {
   'conv.status.sending': '发送中',
   'conv.status.sent': '已发送',
   'conv.status.failed': '失败',
+  'conv.status.held': '待用户下次发消息时送达',
+  'desk.window.nextMessage': '回复将在用户下次发消息时送达',
+  'desk.window.nextMessage.hint': '这个公众号只能被动回复：消息会先保存，用户下次给公众号发消息时随回复一起送达。',
+  'desk.window.leftShort': '回复窗口还剩 {time}（{at} 关闭）',
   'conv.failedReason': '失败原因：',
   'conv.retry': '重试',
   'conv.retryQueued': '已重新排队发送',

@@ -137,6 +137,21 @@ export function CredentialFieldControl({ field, masked, id, value, onChange, ...
     );
   }
 
+  if (field.multiline) {
+    // A longer text (a welcome message): grows with its content, no monospace.
+    return (
+      <Input.TextArea
+        id={id}
+        value={text}
+        onChange={(e) => onChange?.(e.target.value)}
+        placeholder={placeholder}
+        autoSize={{ minRows: 2, maxRows: 8 }}
+        aria-invalid={ariaInvalid}
+        data-testid={`multiline-${field.name}`}
+      />
+    );
+  }
+
   const input = (
     <Input
       id={id}

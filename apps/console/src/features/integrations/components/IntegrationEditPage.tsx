@@ -16,6 +16,9 @@ import { PageHeader } from './PageHeader';
 import { PlatformPicker } from './PlatformPicker';
 import { BotSettingsCard } from '../../botSettings/components/BotSettingsCard';
 import { KfAccountsCard } from '../../kf/components/KfAccountsCard';
+import { MpMenuCard } from '../../mp/components/MpMenuCard';
+import { MpQrCodesCard } from '../../mp/components/MpQrCodesCard';
+import { MpStatusCard } from '../../mp/components/MpStatusCard';
 
 interface EditLocationState {
   justSaved?: boolean;
@@ -160,6 +163,19 @@ export function IntegrationEditPage() {
           <Col span={24}>
             <KfAccountsCard integrationId={integration.id} />
           </Col>
+        )}
+        {integration?.platform === 'mp' && (
+          <>
+            <Col span={24}>
+              <MpStatusCard integrationId={integration.id} />
+            </Col>
+            <Col span={24}>
+              <MpMenuCard integrationId={integration.id} />
+            </Col>
+            <Col span={24}>
+              <MpQrCodesCard integrationId={integration.id} />
+            </Col>
+          </>
         )}
         {integration && (
           <Col span={24}>

@@ -117,6 +117,7 @@ describe('a platform with a 48 h / 5 messages window', () => {
       open: true,
       closesAt: new Date(lastInbound.getTime() + 48 * HOUR).toISOString(),
       remainingMessages: 5,
+      maxMessages: 5,
       reason: WECOM_KF_REPLY_WINDOW.description,
     });
 

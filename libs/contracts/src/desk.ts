@@ -78,6 +78,8 @@ export interface ReplyWindowView {
   closesAt: string | null;
   /** Messages still allowed, if the rule counts them. */
   remainingMessages: number | null;
+  /** How many messages the rule allows in all, if it counts them (5 for 微信客服; 公众号 depends on the trigger). */
+  maxMessages?: number | null;
   /** Why it is closed or what the rule is, for the composer. */
   reason: I18nText | null;
   /** When closed: the customer never wrote, the time ran out, or the message quota is used up. */

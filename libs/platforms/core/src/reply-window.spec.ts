@@ -37,6 +37,7 @@ describe('computeReplyWindow', () => {
       open: true,
       closesAt: '2026-05-03T08:00:00.000Z',
       remainingMessages: null,
+      maxMessages: null,
       reason: MP_CUSTOMER_SERVICE_REPLY_WINDOW.description,
     });
     const exactly = computeReplyWindow(MP_CUSTOMER_SERVICE_REPLY_WINDOW, last, 0, at(48 * HOUR));

@@ -40,6 +40,10 @@ export function computeReplyWindow(
 ): ReplyWindowView {
   if (!rule) return UNLIMITED;
   const max = rule.maxMessages;
+  return { ...computeWindow(rule, max, lastInboundAt, sentSince, now), maxMessages: max ?? null };
+}
+
+function computeWindow(rule: ReplyWindowRule, max: number | undefined, lastInboundAt: Date | null, sentSince: number, now: Date): ReplyWindowView {
   if (!lastInboundAt) {
     return {
       limited: true,

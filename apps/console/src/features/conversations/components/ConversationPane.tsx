@@ -310,6 +310,7 @@ export function ConversationPane({ id, initial, onChange }: ConversationPaneProp
           onRetry={(failed) => void onRetry(failed)}
           authorName={agentName(m.authorId)}
           eventReply={replyKinds.get(m.id) ?? null}
+          platform={c?.platform}
         />
       )),
     ];

@@ -6,6 +6,7 @@ import { useI18n, type MessageKey } from '../../../i18n';
 import { mediaUrl } from '../api/conversationsApi';
 import { safeHttpUrl } from '../utils/text';
 import { isImportedHistory, isRecalled, kfEventText, servicerOf, type EventReplyKind } from '../../kf/utils/kfMessage';
+import { mpCoordinates, mpEventText } from '../../mp/utils/mpMessage';
 import { LinkifiedText } from './LinkifiedText';
 
 const STATUS_COLOR: Record<Exclude<MessageStatus, 'received'>, string> = {
@@ -13,6 +14,8 @@ const STATUS_COLOR: Record<Exclude<MessageStatus, 'received'>, string> = {
   sending: 'processing',
   sent: 'success',
   failed: 'error',
+  // 公众号 without the customer-service API: waiting to go out as the reply to the user's next message.
+  held: 'gold',
 };
 
 type Content = Record<string, unknown>;
@@ -74,8 +77,8 @@ function MessageBody({ message }: { message: MessageView }) {
           {text}
         </>
       );
-    case 'file':
     case 'voice':
+    case 'file':
     case 'video': {
       const label = fileNameOf(content) ?? t(`conv.msg.${message.type}` as MessageKey);
       return (
@@ -87,14 +90,31 @@ function MessageBody({ message }: { message: MessageView }) {
           ) : (
             <Typography.Text type="secondary">[{label}]</Typography.Text>
           )}
-          {text}
+          {message.type === 'voice' && message.text ? (
+            // 公众号 voice: WeChat's speech recognition of it.
+            <div className="msg__text" data-testid="msg-voice-text">
+              {t('mp.msg.voiceText', { text: message.text })}
+            </div>
+          ) : (
+            text
+          )}
         </>
       );
     }
     case 'location': {
       const location = obj(content?.location);
-      const label = str(location?.label) ?? [str(location?.latitude), str(location?.longitude)].filter(Boolean).join(', ');
-      return text ?? <div className="msg__text">📍 {label || t('conv.msg.location')}</div>;
+      const coordinates = mpCoordinates(message);
+      if (text && !location) return text;
+      return (
+        <div className="msg__text" data-testid="msg-location">
+          <div>📍 {str(location?.label) ?? message.text ?? t('conv.msg.location')}</div>
+          {coordinates && (
+            <Typography.Text type="secondary" className="small-text" data-testid="msg-location-coordinates">
+              {t('mp.msg.coordinates', coordinates)}
+            </Typography.Text>
+          )}
+        </div>
+      );
     }
     case 'link': {
       const link = obj(content?.link);
@@ -175,21 +195,23 @@ interface MessageItemProps {
   authorName?: string | null;
   /** 微信客服: this outgoing message is the welcome or the end message (see eventReplyKinds). */
   eventReply?: EventReplyKind | null;
+  /** The conversation's platform, when the caller knows it (events are recognized without it too). */
+  platform?: string | null;
 }
 
 /**
  * One entry of the timeline: a system line for events, otherwise a bubble (inbound left, outbound
  * right, internal notes right and yellow). All content is rendered as React text (see LinkifiedText).
  */
-export function MessageItem({ message, canRetry, retrying, onRetry, authorName, eventReply }: MessageItemProps) {
+export function MessageItem({ message, canRetry, retrying, onRetry, authorName, eventReply, platform }: MessageItemProps) {
   const { t, formatDateTime } = useI18n();
 
   if (message.type === 'event') {
-    const kfText = kfEventText(message, t);
+    const platformText = kfEventText(message, t) ?? mpEventText(message, t, platform);
     return (
       <div className="msg-system" data-testid="msg-event" data-message-id={message.id}>
         <span>
-          {kfText ?? (eventLabel(message) ? t('conv.msg.eventNamed', { name: eventLabel(message) }) : t('conv.msg.event'))} ·{' '}
+          {platformText ?? (eventLabel(message) ? t('conv.msg.eventNamed', { name: eventLabel(message) }) : t('conv.msg.event'))} ·{' '}
           {formatDateTime(message.createdAt)}
         </span>
       </div>
@@ -244,8 +266,8 @@ export function MessageItem({ message, canRetry, retrying, onRetry, authorName, 
         )}
         <span>{formatDateTime(message.sentAt ?? message.createdAt)}</span>
         {outbound && status !== 'received' && (
-          <Tooltip title={status === 'failed' && reason ? reason : undefined}>
-            <Tag color={STATUS_COLOR[status]} className="msg__status" data-testid="msg-status">
+          <Tooltip title={status === 'failed' && reason ? reason : status === 'held' ? t('desk.window.nextMessage.hint') : undefined}>
+            <Tag color={STATUS_COLOR[status]} className="msg__status" data-testid="msg-status" data-status={status}>
               {t(`conv.status.${status}`)}
             </Tag>
           </Tooltip>

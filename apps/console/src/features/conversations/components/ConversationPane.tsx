@@ -15,17 +15,11 @@ import { eventReplyKinds } from '../../kf/utils/kfMessage';
 import { MessageItem } from './MessageItem';
 import { ReplyBox } from './ReplyBox';
 import { contactName } from '../../desk/utils/contactName';
+import { byTime, upsert } from '../utils/messageList';
 
 /** While the realtime connection is down, the open chat is refreshed this often. */
 export const PANE_POLL_MS = 3000;
 
-function byTime(a: MessageView, b: MessageView): number {
-  return a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : 1;
-}
-
-function upsert(list: MessageView[], next: MessageView): MessageView[] {
-  return [...list.filter((m) => m.id !== next.id), next].sort(byTime);
-}
 
 interface ConversationPaneProps {
   id: string;

@@ -78,6 +78,8 @@ export function registerMpControlRoutes(router: SimRouter, sim: MpSim): void {
     return jsonResponse(200, { transcript: sim.transcript(appId, openId), window: sim.window(appId, openId) ?? null });
   });
 
+  // The account's custom menu as menu/create left it (null: none).
+  router.add('GET', '/_sim/mp/menu', (req) => jsonResponse(200, { menu: sim.menu(q(req, 'appId') ?? '') ?? null }));
   router.add('GET', '/_sim/mp/calls', (req) => jsonResponse(200, { calls: sim.calls(q(req, 'api')) }));
 
   router.add('POST', '/_sim/mp/faults', (req) => {

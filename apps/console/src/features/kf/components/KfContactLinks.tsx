@@ -5,24 +5,13 @@ import type { KfContactLink } from '@imbridge/contracts';
 import { isApiError } from '../../../api/client';
 import { useI18n } from '../../../i18n';
 import { kfApi } from '../api/kfApi';
+import { downloadQrCanvas } from '../../layout/utils/downloadQr';
 
 /** kf/add_contact_way's scene rule (the API checks it too). */
 export const KF_SCENE_PATTERN = /^[0-9a-zA-Z_-]{1,32}$/;
 const SCENE_PARAM_MAX_BYTES = 128;
 
 const utf8Bytes = (text: string) => new TextEncoder().encode(text).length;
-
-/** Saves the QR code (antd renders a canvas) as a PNG file. */
-function downloadQr(container: HTMLElement | null, fileName: string): void {
-  const canvas = container?.querySelector('canvas');
-  if (!canvas) return;
-  const a = document.createElement('a');
-  a.href = canvas.toDataURL('image/png');
-  a.download = fileName;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-}
 
 function LinkRow({ link, openKfId, onDelete }: { link: KfContactLink; openKfId: string; onDelete: (scene: string) => Promise<void> }) {
   const { t, formatDateTime } = useI18n();
@@ -44,7 +33,7 @@ function LinkRow({ link, openKfId, onDelete }: { link: KfContactLink; openKfId: 
           {t('kf.links.createdAt', { time: formatDateTime(link.createdAt) })}
         </Typography.Text>
         <Space size={4}>
-          <Button size="small" icon={<DownloadOutlined />} data-testid="kf-link-download" onClick={() => downloadQr(qrRef.current, `kf-${openKfId}-${link.scene}.png`)}>
+          <Button size="small" icon={<DownloadOutlined />} data-testid="kf-link-download" onClick={() => downloadQrCanvas(qrRef.current, `kf-${openKfId}-${link.scene}.png`)}>
             {t('kf.links.download')}
           </Button>
           <Popconfirm

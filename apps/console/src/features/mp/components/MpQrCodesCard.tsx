@@ -6,23 +6,12 @@ import { isApiError, type ApiError } from '../../../api/client';
 import { useRequest } from '../../../api/useRequest';
 import { useI18n } from '../../../i18n';
 import { mpApi } from '../api/mpApi';
+import { downloadQrCanvas } from '../../layout/utils/downloadQr';
 
 /** scene_str's rule (the API checks it too). */
 export const MP_SCENE_PATTERN = /^[0-9a-zA-Z_-]{1,64}$/;
 export const MP_QR_MAX_DAYS = 30;
 const DAY_SECONDS = 86_400;
-
-/** Saves a drawn QR code (antd renders a canvas) as a PNG file. */
-export function downloadQrCanvas(container: HTMLElement | null, fileName: string): void {
-  const canvas = container?.querySelector('canvas');
-  if (!canvas) return;
-  const a = document.createElement('a');
-  a.href = canvas.toDataURL('image/png');
-  a.download = fileName;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-}
 
 /** GET …/qrcodes: a list (or a `{ items }` page). */
 const listOf = (value: unknown): MpQrCodeView[] =>

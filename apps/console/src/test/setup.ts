@@ -1,8 +1,9 @@
 import { cleanup, configure } from '@testing-library/react';
 import { afterEach, vi } from 'vitest';
 
-// antd's first render in jsdom is slow when several spec files run in parallel: give findBy/waitFor room.
-configure({ asyncUtilTimeout: 4000 });
+// antd's first render in jsdom is slow when several spec files run in parallel, and slower still on a
+// loaded CI machine (4 s was once too short for a blur → PUT): give findBy/waitFor room.
+configure({ asyncUtilTimeout: 10_000 });
 
 // jsdom lacks the layout APIs antd's responsive helpers call.
 if (!window.matchMedia) {

@@ -247,7 +247,7 @@ export const en: Record<MessageKey, string> = {
 
   'conn.title': 'Connection test',
   'conn.test': 'Test connection',
-  'conn.hint': 'Fetches an access_token with the saved credentials to check the Corp ID, Secret and trusted IPs.',
+  'conn.hint': 'Fetches an access_token with the saved credentials to check the ID (Corp ID / AppID), the secret (Secret / AppSecret) and the trusted IPs / IP whitelist.',
   'conn.ok': 'Connection works',
   'conn.failed': 'Connection failed',
   'conn.platformCode': 'Platform code',

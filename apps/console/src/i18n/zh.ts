@@ -246,7 +246,7 @@ export const zh = {
 
   'conn.title': '连接测试',
   'conn.test': '测试连接',
-  'conn.hint': '用已保存的凭据向平台获取一次 access_token，检查企业 ID、Secret 和可信 IP 是否正确。',
+  'conn.hint': '用已保存的凭据向平台获取一次 access_token，检查 ID（企业 ID / AppID）、密钥（Secret / AppSecret）和可信 IP / IP 白名单是否正确。',
   'conn.ok': '连接成功',
   'conn.failed': '连接失败',
   'conn.platformCode': '平台错误码',

@@ -14,8 +14,24 @@ export interface I18nText {
   en: string;
 }
 
-/** What a platform adapter can do; the registry checks at boot that each has an implementation. */
-export type PlatformCapability = 'callback' | 'send' | 'verify-credentials' | 'cursor-pull';
+/**
+ * What a platform can do or changes in the generic pipeline; the registry checks at boot that each
+ * declared one has an implementation (in the platform's adapter, or its hooks in the API) and that
+ * nothing implemented is undeclared. See libs/platforms/core/README.md.
+ */
+export const PLATFORM_CAPABILITIES = [
+  'callback',
+  'send',
+  'verify-credentials',
+  'media-download',
+  'inbox-hooks',
+  'callback-reply',
+  'delivery-policy',
+  'reply-window-policy',
+  'cursor-pull',
+  'connection',
+] as const;
+export type PlatformCapability = (typeof PLATFORM_CAPABILITIES)[number];
 
 export type CredentialFieldType = 'string' | 'number' | 'url' | 'boolean' | 'select';
 

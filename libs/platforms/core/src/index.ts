@@ -8,3 +8,6 @@ export * from './answer';
 export * from './reply-window';
 export * from './descriptor-fields';
 export * from './wx-xml-message';
+export * from './advice';
+export * from './media';
+export * from './hooks';

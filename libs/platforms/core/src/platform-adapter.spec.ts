@@ -1,5 +1,6 @@
 import type { PlatformCapability, PlatformDescriptor } from '@imbridge/contracts';
 import type { CallbackHandler } from './callback';
+import type { CursorPullSource } from './hooks';
 import { checkAdapter, type PlatformAdapter } from './platform-adapter';
 import type { CredentialVerifier, Sender } from './sender';
 
@@ -49,12 +50,29 @@ describe('checkAdapter', () => {
     ]);
   });
 
-  it('reports a capability that has no adapter member yet', () => {
-    expect(checkAdapter({ descriptor: descriptor(['cursor-pull']) })).toEqual(["wecom: capability 'cursor-pull' has no adapter member yet"]);
+  it('reports a capability implemented in the API (hooks, sources) that nobody implements', () => {
+    expect(checkAdapter({ descriptor: descriptor(['cursor-pull']) }, undefined, true)).toEqual(["wecom: declares 'cursor-pull' but has no 'cursor-pull' source"]);
+    expect(checkAdapter({ descriptor: descriptor(['inbox-hooks']) }, { platform: 'wecom' })).toEqual(["wecom: declares 'inbox-hooks' but has no 'hooks.inbox'"]);
+    // A lib checking its own adapter alone leaves the API's part out.
+    expect(checkAdapter({ descriptor: descriptor(['cursor-pull', 'inbox-hooks']) })).toEqual([]);
+  });
+
+  it('checks hooks against the declaration both ways, and the sources they bring', () => {
+    const inbox = {};
+    const pull: CursorPullSource = { kind: 'cursor-pull', name: 'pull', platform: 'wecom', units: () => Promise.resolve([]), pull: () => Promise.resolve('done') };
+    expect(checkAdapter({ descriptor: descriptor(['inbox-hooks', 'cursor-pull']) }, { platform: 'wecom', inbox, sources: [pull] })).toEqual([]);
+    expect(checkAdapter({ descriptor: descriptor([]) }, { platform: 'wecom', inbox, sources: [pull] })).toEqual([
+      "wecom: implements 'hooks.inbox' but does not declare 'inbox-hooks'",
+      "wecom: implements 'cursor-pull' source but does not declare 'cursor-pull'",
+    ]);
+    expect(checkAdapter({ descriptor: descriptor(['cursor-pull']) }, { platform: 'wecom', sources: [pull, { ...pull, platform: 'mp' }] })).toEqual([
+      "wecom: source 'pull' belongs to 'mp'",
+      "wecom: two sources named 'pull'",
+    ]);
   });
 
   it('reports every problem at once', () => {
     const adapter: PlatformAdapter = { descriptor: descriptor(['send', 'cursor-pull']), callback };
-    expect(checkAdapter(adapter)).toHaveLength(3);
+    expect(checkAdapter(adapter, undefined, true)).toHaveLength(3);
   });
 });

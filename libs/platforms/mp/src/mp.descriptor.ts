@@ -32,7 +32,8 @@ export const mpDescriptor: PlatformDescriptor = {
     zh: '接收微信用户发给公众号（服务号或订阅号）的消息与事件，以被动回复或客服消息接口回复。',
     en: 'Receives the messages and events WeChat users send to an Official Account (service or subscription account) and answers by passive reply or the customer-service message API.',
   },
-  capabilities: ['callback', 'send', 'verify-credentials'],
+  // Passive replies, welcome messages and the configured reply windows live in apps/api/src/mp (hooks).
+  capabilities: ['callback', 'send', 'verify-credentials', 'media-download', 'inbox-hooks', 'callback-reply', 'delivery-policy', 'reply-window-policy'],
   callbackMethods: ['GET', 'POST'],
   // WeChat re-delivers a callback 3 times within ~15 s; 10 minutes leaves room for clock skew.
   defaultReplayToleranceSeconds: 600,

@@ -1,4 +1,4 @@
-import type { CredentialField, I18nText, PlatformDescriptor } from '@imbridge/contracts';
+import type { CredentialField, I18nText, PlatformCapability, PlatformDescriptor } from '@imbridge/contracts';
 
 export const WECOM_DEFAULT_API_BASE_URL = 'https://qyapi.weixin.qq.com';
 
@@ -131,6 +131,8 @@ export function wecomCredentialFields(opts: {
  * messages), sending and a connection test. WeCom retries a callback three times within ~15 s;
  * a 10-minute replay tolerance leaves room for clock skew.
  */
-export function wecomCallbackPlatformBase(): Pick<PlatformDescriptor, 'capabilities' | 'callbackMethods' | 'defaultReplayToleranceSeconds'> {
-  return { capabilities: ['callback', 'send', 'verify-credentials'], callbackMethods: ['GET', 'POST'], defaultReplayToleranceSeconds: 600 };
+export function wecomCallbackPlatformBase(
+  more: PlatformCapability[] = [],
+): Pick<PlatformDescriptor, 'capabilities' | 'callbackMethods' | 'defaultReplayToleranceSeconds'> {
+  return { capabilities: ['callback', 'send', 'verify-credentials', ...more], callbackMethods: ['GET', 'POST'], defaultReplayToleranceSeconds: 600 };
 }

@@ -17,7 +17,8 @@ export const wecomKfDescriptor: PlatformDescriptor = {
     zh: '微信用户通过客服链接或二维码咨询企业；消息经回调通知后由 sync_msg 拉取，并通过 kf/send_msg 回复。',
     en: 'WeChat users reach the company through a customer-service link or QR code; messages are announced by callback, pulled with sync_msg and answered with kf/send_msg.',
   },
-  ...wecomCallbackPlatformBase(),
+  // The pull (sync_msg), session sync and per-account routing live in apps/api/src/kf (hooks).
+  ...wecomCallbackPlatformBase(['media-download', 'inbox-hooks', 'cursor-pull']),
   replyWindow: WECOM_KF_REPLY_WINDOW,
   fields: [
     ...wecomCredentialFields({

@@ -11,7 +11,7 @@ export const wecomDescriptor: PlatformDescriptor = {
     zh: '接收企业成员（及通过微信插件的微信用户）发给自建应用的消息，并以应用身份回复。',
     en: 'Receives messages that employees (and WeChat users via the WeChat plug-in) send to a self-built app, and replies as the app.',
   },
-  ...wecomCallbackPlatformBase(),
+  ...wecomCallbackPlatformBase(['media-download']),
   // App messages may be sent at any time: no reply window.
   replyWindow: null,
   fields: [

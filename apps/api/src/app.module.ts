@@ -26,6 +26,8 @@ import { ConversationsController } from './conversations/conversations.controlle
 import { HealthController } from './health/health.controller';
 import { InboxProcessor } from './inbox/inbox.processor';
 import { InboxService } from './inbox/inbox.service';
+import { InboundSourceSupervisor } from './inbound-sources/inbound-source.supervisor';
+import { InboundSourcesController } from './inbound-sources/inbound-sources.controller';
 import { SweeperService } from './inbox/sweeper.service';
 import { IntegrationsController } from './integrations/integrations.controller';
 import { IntegrationsService } from './integrations/integrations.service';
@@ -81,6 +83,7 @@ export class AppModule {
       CallbackDiagnostics,
       CallbackIngestService,
       InboxService,
+      InboundSourceSupervisor,
       OutboundService,
       ConversationStateService,
       KeywordRulesService,
@@ -139,6 +142,7 @@ export class AppModule {
             HealthController,
             MediaController,
             VerificationFilesController,
+            InboundSourcesController,
             ...FAQ_CONTROLLERS,
             ...BOT_CONTROLLERS,
             ...DESK_CONTROLLERS,

@@ -6,7 +6,7 @@ import type { DataSource } from 'typeorm';
 import type { IntegrationView, KfAccountsResponse, KfAccountView, KfContactLink, KfServicerView } from '@imbridge/contracts';
 import { startPlatformSim, type PlatformSim } from '@imbridge/platform-sim';
 import { expectEventually } from '@imbridge/testing';
-import { KfPeriodicPull } from '../src/kf/kf-periodic-pull.service';
+import { InboundSourceSupervisor } from '../src/inbound-sources/inbound-source.supervisor';
 import { FAST, newAgent, openDataSource, type ErrorBody } from './helpers';
 import { newSimCorp } from './sim-corp';
 import { startTestApp, type TestApp } from './test-app';
@@ -23,7 +23,7 @@ jest.setTimeout(60_000);
 let sim: PlatformSim;
 let app: TestApp;
 let ds: DataSource;
-let periodic: KfPeriodicPull;
+let periodic: InboundSourceSupervisor;
 let mediaDir = '';
 
 const alnum = (n: number): string => randomBytes(n).toString('base64').replace(/[^A-Za-z0-9]/g, '').padEnd(n, 'x').slice(0, n);
@@ -64,7 +64,7 @@ beforeAll(async () => {
   sim = await startPlatformSim();
   app = await startTestApp({ ...FAST, IMBRIDGE_SWEEP_INTERVAL_MS: '3600000', IMBRIDGE_MEDIA_DIR: mediaDir });
   ds = await openDataSource(app);
-  periodic = app.running.app.get(KfPeriodicPull);
+  periodic = app.running.app.get(InboundSourceSupervisor);
   sim.wecom.addApp(corp);
   kfA = sim.kf.addAccount({ corpId: corp.corpId, name: '售前' }).openKfid;
   kfB = sim.kf.addAccount({ corpId: corp.corpId, name: '售后' }).openKfid;
@@ -202,7 +202,7 @@ it('does not pull an account marked not served: nothing stored, cursor untouched
   const syncCallsB = (): number => sim.kf.calls('kf/sync_msg').filter((c) => (c.body as { open_kfid?: string } | undefined)?.open_kfid === kfB).length;
 
   // The periodic round only pulls (and primes) the served account.
-  expect(await periodic.tick()).toBe(1);
+  expect(await periodic.round()).toBe(1);
   const cursors: { open_kfid: string; primed: boolean }[] = await ds.query(
     'SELECT open_kfid, primed_at IS NOT NULL AS primed FROM kf_cursors WHERE integration_id = $1 ORDER BY open_kfid',
     [integrationId],
@@ -247,7 +247,7 @@ it('imports the history from before the setup on the priming pull: stored and ma
 
   // Served again, kfB is primed by the next round: what came before the setup is history, what came after is not.
   expect((await app.api('PUT', `${base()}/${kfB}`, { served: true }, app.adminToken)).status).toBe(200);
-  expect(await periodic.tick()).toBe(2);
+  expect(await periodic.round()).toBe(2);
   await expectEventually(async () => expect((await inbound(`${kfB}:${earlyB}`)).map((r) => [r.text, r.content.extra?.['history']])).toEqual([['价格 old on B', '1']]));
   await expectEventually(async () => expect((await inbound(`${kfB}:${freshB}`)).map((r) => [r.text, r.content.extra?.['history'] ?? null])).toEqual([['价格 on B', null]]));
   await expectEventually(() => expect(sim.kf.delivered({ openKfid: kfB, externalUserId: freshB })).toHaveLength(1));

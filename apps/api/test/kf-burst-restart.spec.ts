@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import type { IntegrationView } from '@imbridge/contracts';
 import { startPlatformSim, type PlatformSim } from '@imbridge/platform-sim';
 import { expectEventually } from '@imbridge/testing';
-import { KfPeriodicPull } from '../src/kf/kf-periodic-pull.service';
+import { InboundSourceSupervisor } from '../src/inbound-sources/inbound-source.supervisor';
 import { FAST, openDataSource } from './helpers';
 import { startTestApp, type TestApp } from './test-app';
 
@@ -70,7 +70,7 @@ it('stores and answers 50 messages over 3 accounts exactly once, in order, acros
   }
   sim.kf.setCallback(corp.corpId, created.body.callbackUrl, 'normal');
   // Priming: the first periodic round pages past the history of all three accounts.
-  expect(await app.running.app.get(KfPeriodicPull).tick()).toBe(3);
+  expect(await app.running.app.get(InboundSourceSupervisor).round()).toBe(3);
 
   const modes = ['duplicate', 'hold', 'normal', 'duplicate', 'hold'] as const;
   const say = (i: number): Promise<unknown> =>
@@ -99,7 +99,7 @@ it('stores and answers 50 messages over 3 accounts exactly once, in order, acros
   await sim.kf.flushCallbacks('reverse');
   // What no callback announced (refused while the API was down) is found by the periodic pull, which
   // now also runs on its own every 500 ms.
-  await app.running.app.get(KfPeriodicPull).tick();
+  await app.running.app.get(InboundSourceSupervisor).round();
 
   const expectedTexts = (c: { kf: string; user: string }): string[] =>
     Array.from({ length: TOTAL }, (_, k) => k + 1).filter((i) => target(i) === c).map((i) => `b${nn(i)}`);

@@ -3,8 +3,8 @@ import type { DataSource } from 'typeorm';
 import type { IntegrationView } from '@imbridge/contracts';
 import { startPlatformSim, type PlatformSim } from '@imbridge/platform-sim';
 import { expectEventually } from '@imbridge/testing';
-import { KfPeriodicPull } from '../src/kf/kf-periodic-pull.service';
-import { KfPuller } from '../src/kf/kf-puller.service';
+import { InboundSourceSupervisor } from '../src/inbound-sources/inbound-source.supervisor';
+import { KF_SYNC_SOURCE } from '../src/kf/kf-sync.source';
 import { FAST, openDataSource } from './helpers';
 import { startTestApp, type TestApp } from './test-app';
 
@@ -21,7 +21,7 @@ jest.setTimeout(60_000);
 let sim: PlatformSim;
 let app: TestApp;
 let ds: DataSource;
-let periodic: KfPeriodicPull;
+let periodic: InboundSourceSupervisor;
 
 const alnum = (n: number): string => randomBytes(n).toString('base64').replace(/[^A-Za-z0-9]/g, '').padEnd(n, 'x').slice(0, n);
 const corp = { corpId: `ww${randomBytes(8).toString('hex')}`, agentId: 1000005, secret: alnum(43), token: alnum(24), encodingAesKey: alnum(43) };
@@ -36,7 +36,7 @@ beforeAll(async () => {
   // The periodic pull (and the sweeper) only run when a test ticks them.
   app = await startTestApp({ ...FAST, IMBRIDGE_SWEEP_INTERVAL_MS: '3600000' });
   ds = await openDataSource(app);
-  periodic = app.running.app.get(KfPeriodicPull);
+  periodic = app.running.app.get(InboundSourceSupervisor);
   sim.wecom.addApp(corp);
   kfA = sim.kf.addAccount({ corpId: corp.corpId, name: '售前' }).openKfid;
   kfB = sim.kf.addAccount({ corpId: corp.corpId, name: '售后' }).openKfid;
@@ -104,7 +104,7 @@ it('primes a new account: history from before the setup is neither stored nor an
   sim.kf.setCallback(corp.corpId, callbackUrl, 'normal');
 
   // The first periodic round finds both accounts through kf/account/list and primes them.
-  expect(await periodic.tick()).toBe(2);
+  expect(await periodic.round()).toBe(2);
   const cursors: { open_kfid: string; cursor: string; primed: boolean }[] = await ds.query(
     'SELECT open_kfid, cursor, primed_at IS NOT NULL AS primed FROM kf_cursors WHERE integration_id = $1 ORDER BY open_kfid',
     [integrationId],
@@ -178,11 +178,11 @@ it('catches messages whose callback was lost on the periodic pull', async () => 
     await settle();
     expect(textsOf(await inbound(), kfB, lost)).toEqual([]);
 
-    expect(await periodic.tick()).toBe(2);
+    expect(await periodic.round()).toBe(2);
     await expectEventually(async () => expect(textsOf(await inbound(), kfB, lost)).toEqual(['价格 lost 1', '价格 lost 2']));
     await expectEventually(() => expect(repliesTo(kfB, lost)).toEqual(['价格表', '价格表']));
     // Another round finds nothing new.
-    expect(await periodic.tick()).toBe(2);
+    expect(await periodic.round()).toBe(2);
     await settle();
     expect(textsOf(await inbound(), kfB, lost)).toEqual(['价格 lost 1', '价格 lost 2']);
     expect(repliesTo(kfB, lost)).toHaveLength(2);
@@ -252,7 +252,7 @@ it('primes an account first seen through a callback: keeps what came after the s
 });
 
 it('runs one pull per account at a time: a request during a pull makes the running one go round again', async () => {
-  const puller = app.running.app.get(KfPuller);
+  const puller = app.running.app.get(InboundSourceSupervisor);
   const customer = cust('lock');
   const before = sim.kf.calls('kf/sync_msg').length;
   // Slow sync_msg answers keep the first pull busy while more requests come in.
@@ -264,7 +264,7 @@ it('runs one pull per account at a time: a request during a pull makes the runni
     await say(kfA, customer, '价格 two', 'none');
     // Both are handed over to the running pull (they return once it has taken their request) instead
     // of starting a second one: the sync_msg calls below never overlap.
-    await Promise.all([puller.pull(integrationId, kfA), puller.pull(integrationId, kfA)]);
+    await Promise.all([puller.pull(KF_SYNC_SOURCE, integrationId, kfA), puller.pull(KF_SYNC_SOURCE, integrationId, kfA)]);
 
     await expectEventually(async () => expect(textsOf(await inbound(), kfA, customer)).toEqual(['价格 one', '价格 two']), { timeoutMs: 15_000 });
     await expectEventually(() => expect(repliesTo(kfA, customer)).toEqual(['价格表', '价格表']), { timeoutMs: 15_000 });

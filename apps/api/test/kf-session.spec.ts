@@ -5,7 +5,7 @@ import { startPlatformSim, type PlatformSim } from '@imbridge/platform-sim';
 import { expectEventually } from '@imbridge/testing';
 import { toKfInboundEvent } from '@imbridge/platform-wecom-kf';
 import { InboxDispatcher } from '../src/callbacks/inbox-dispatcher.service';
-import { KfPeriodicPull } from '../src/kf/kf-periodic-pull.service';
+import { InboundSourceSupervisor } from '../src/inbound-sources/inbound-source.supervisor';
 import { type Agent, type ErrorBody, FAST, newAgent, openDataSource } from './helpers';
 import { newSimCorp, openSimConversation } from './sim-corp';
 import { startTestApp, type TestApp } from './test-app';
@@ -71,7 +71,7 @@ beforeAll(async () => {
   await account(kfD, { welcome: { enabled: true, type: 'menu', menu: { head: '请选择', items: [{ id: 'price', content: '价格' }, { id: 'human', content: '人工' }], tail: '或直接留言' } } });
   sim.kf.setCallback(corp.corpId, created.body.callbackUrl, 'normal');
   // Prime every account (nothing to skip yet) so the first callbacks already pull new messages only.
-  expect(await app.running.app.get(KfPeriodicPull).tick()).toBe(5);
+  expect(await app.running.app.get(InboundSourceSupervisor).round()).toBe(5);
   agent = await newAgent(app, 'kf-agent');
 });
 afterAll(async () => {

@@ -2,7 +2,7 @@ import type { ReplyWindowView } from '@imbridge/contracts';
 import { startPlatformSim, type PlatformSim } from '@imbridge/platform-sim';
 import { expectEventually } from '@imbridge/testing';
 import { DataSource } from 'typeorm';
-import { MP_PASSIVE_WINDOW_REASON, mpEventRule, mpMessageRule } from '../src/reply-window/reply-window.service';
+import { MP_PASSIVE_WINDOW_REASON, mpEventRule, mpMessageRule } from '../src/mp/mp-reply-window';
 import { addSimMpAccount, createMpIntegration, mpAccount, type MpIntegration } from './mp-test-kit';
 import { startTestApp, type TestApp } from './test-app';
 

@@ -89,7 +89,7 @@ export class BotPipeline {
   ) {}
 
   async onInbound(message: InboundMessage, ctx: InboundContext): Promise<void> {
-    // Text, and a voice message the platform transcribed (公众号 voice recognition).
+    // Text, and a voice message the platform transcribed (speech recognition on the platform).
     if ((message.type !== 'text' && message.type !== 'voice') || !message.text) return;
     const settings = await this.settings.runtime(ctx.integrationId);
     const decision = await this.decide(settings, message.text, { ...ctx, sentAt: message.sentAt });
@@ -249,7 +249,7 @@ export class BotPipeline {
     else if (d.answeredBy !== null || result.handedOff) await this.suggestionsStore.forget(ctx.conversationId);
     // The desk hears of each new message from OutboundService.dispatch; the state change is ours to tell.
     if (result.handedOff) {
-      // The desk hears of it, and so do transition hooks (e.g. 微信客服 keeps WeCom's session state in step).
+      // The desk hears of it, and so do transition hooks (e.g. a platform keeping its own session state in step).
       this.states.announce(ctx.conversationId, result.handedOff);
       this.notifier.queueChanged();
     }

@@ -1,8 +1,7 @@
-import { Injectable, Logger, Optional } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { CallbackRejected, type CallbackHttpReply, type CallbackRequest } from '@imbridge/platform-core';
 import { UUID_PATTERN as UUID } from '../common/ids';
 import { IntegrationsService } from '../integrations/integrations.service';
-import { MpPassiveReplies, MP_PLATFORM } from '../mp/mp-passive.service';
 import { PlatformRegistry } from '../platforms/platform-registry.service';
 import { CallbackDiagnostics } from './callback-diagnostics.service';
 import { InboxDispatcher } from './inbox-dispatcher.service';
@@ -20,13 +19,14 @@ export const STORE_UNAVAILABLE: CallbackHttpReply = { status: 503, contentType: 
 export interface IncomingCallback extends CallbackRequest {
   platform: string;
   integrationId: string;
-  /** Aborted when the caller gave up (the connection closed): a held passive reply stops waiting. */
+  /** Aborted when the caller gave up (the connection closed): a held reply stops waiting. */
   signal?: AbortSignal;
 }
 
 /**
  * The answer to a callback. `hold`: answer nothing and leave the request open until the caller gives
- * up (a 公众号 passive reply that is not ready: WeChat then delivers the same callback again).
+ * up (a reply in the HTTP response that is not ready: the platform then delivers the same callback
+ * again; see CallbackReplies).
  */
 export type CallbackAnswer = CallbackHttpReply & { hold?: boolean };
 
@@ -41,7 +41,6 @@ export class CallbackIngestService {
     private readonly writer: InboxWriter,
     private readonly dispatcher: InboxDispatcher,
     private readonly diagnostics: CallbackDiagnostics,
-    @Optional() private readonly mpPassive?: MpPassiveReplies,
   ) {}
 
   async handle(cb: IncomingCallback): Promise<CallbackAnswer> {
@@ -91,13 +90,14 @@ export class CallbackIngestService {
       return outcome.reply;
     }
 
-    const passive = integration.platform === MP_PLATFORM && this.mpPassive && outcome.events.length === 1 ? this.mpPassive : null;
-    if (passive) {
+    // A platform that takes our answer in the HTTP response (CallbackReplies), for a one-event callback.
+    const replies = outcome.events.length === 1 ? this.registry.hooks(integration.platform).callbackReplies : undefined;
+    if (replies?.beforeStore) {
       try {
-        await passive.beforeStore(integration, outcome.events[0]!);
+        await replies.beforeStore(integration, outcome.events[0]!);
       } catch (err) {
-        // Stored as an ordinary message then: a 「继续」 goes to the bot.
-        this.logger.warn(`mp pager check failed: ${(err as Error).message}`);
+        // Stored as an ordinary message then (e.g. a "next page" request goes to the bot).
+        this.logger.warn(`callback reply check before storing failed: ${(err as Error).message}`);
       }
     }
 
@@ -118,13 +118,13 @@ export class CallbackIngestService {
       }
     });
     record(fresh > 0 ? 'accepted' : 'duplicate', outcome.diagnostic);
-    if (passive) {
+    if (replies) {
       try {
-        const answer = await passive.respond(integration, { query: cb.query, signal: cb.signal }, outcome.events[0]!, results[0]?.id ?? null);
+        const answer = await replies.respond(integration, { query: cb.query, signal: cb.signal }, outcome.events[0]!, results[0]?.id ?? null);
         return 'hold' in answer ? { ...outcome.reply, hold: true } : answer.reply;
       } catch (err) {
         // Stored: the answer waits for the user's next message instead of being lost.
-        this.logger.error(`mp passive reply failed for integration ${integration.id}: ${(err as Error).stack ?? String(err)}`);
+        this.logger.error(`callback reply failed for integration ${integration.id}: ${(err as Error).stack ?? String(err)}`);
       }
     }
     return outcome.reply;

@@ -4,13 +4,13 @@ const ECHOSTR = 'P9nAzCzyDtyTWESHep1vC5X9xho/qYX3Zpb4yKa9SKld1DsH3Iyt3tP3zNdtp+4
 
 describe('parseRawQuery', () => {
   it('returns an empty object without a query string', () => {
-    expect(parseRawQuery('/callbacks/wecom/abc')).toEqual({});
-    expect(parseRawQuery('/callbacks/wecom/abc?')).toEqual({});
+    expect(parseRawQuery('/callbacks/some-platform/abc')).toEqual({});
+    expect(parseRawQuery('/callbacks/some-platform/abc?')).toEqual({});
     expect(parseRawQuery('')).toEqual({});
   });
 
-  it('reads the WeCom verification parameters', () => {
-    const url = `/callbacks/wecom/abc?msg_signature=5c45ff5e21c57e6ad56bac8758b79b1d9ac89fd3&timestamp=1409659589&nonce=263014780&echostr=${ECHOSTR}`;
+  it('reads signed verification parameters with a base64 echostr', () => {
+    const url = `/callbacks/some-platform/abc?msg_signature=5c45ff5e21c57e6ad56bac8758b79b1d9ac89fd3&timestamp=1409659589&nonce=263014780&echostr=${ECHOSTR}`;
     expect(parseRawQuery(url)).toEqual({
       msg_signature: '5c45ff5e21c57e6ad56bac8758b79b1d9ac89fd3',
       timestamp: '1409659589',

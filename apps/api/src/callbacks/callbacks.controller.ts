@@ -5,7 +5,7 @@ import { Public } from '../auth/auth.decorators';
 import { type CallbackAnswer, CallbackIngestService, UNIFORM_REJECTION } from './callback-ingest.service';
 
 /**
- * Reads the query string from the raw URL: no '+'-as-space (WeCom's base64 echostr), and a repeated
+ * Reads the query string from the raw URL: no '+'-as-space (a base64 echostr keeps its '+'), and a repeated
  * parameter makes the request ambiguous, so it is refused.
  */
 export function parseRawQuery(url: string): Record<string, string> | null {

@@ -7,13 +7,13 @@ import { ApiError, notFound } from '../common/api-error';
 import { UUID_PATTERN as UUID } from '../common/ids';
 import { DeskNotifier } from '../realtime/desk-notifier.service';
 
-/** 409 SERVICER_OWNS: a WeCom servicer answers this chat from the WeCom client; the desk is read-only. */
+/** 409 SERVICER_OWNS: someone answers this chat from the platform's own client; the desk is read-only. */
 export function servicerOwns(servicer: string): ApiError {
   return new ApiError(
     409,
     'SERVICER_OWNS',
-    `a WeCom servicer (${servicer}) is handling this chat from the WeCom client; the console is read-only`,
-    `该会话正由企业微信接待人员 ${servicer} 接待，控制台只读`,
+    `a servicer of the platform (${servicer}) is handling this chat from the platform's own client; the console is read-only`,
+    `该会话正由平台接待人员 ${servicer} 在平台客户端接待，控制台只读`,
     { externalServicer: servicer },
   );
 }
@@ -24,14 +24,15 @@ export const SYSTEM_ACTOR: AuditActor = { id: null, username: null };
 const STATE_ZH: Record<ConversationState, string> = { bot: '机器人接待', queued: '排队中', assigned: '人工接待中', closed: '已关闭' };
 
 interface Transition {
-  action: 'handoff' | 'claim' | 'assign' | 'transfer' | 'close' | 'reopen' | 'wecom_servicer';
+  /** Audit action `conversation.<action>`; a platform names its own servicer handoff (see toExternalServicer). */
+  action: 'handoff' | 'claim' | 'assign' | 'transfer' | 'close' | 'reopen' | `${string}_servicer`;
   from: ConversationState[];
   to: ConversationState;
   /** The new assignee; `undefined` keeps the current one. */
   assigneeId?: string | null;
-  /** The WeCom servicer answering from the WeCom client (微信客服); `undefined` keeps the current one. */
+  /** Someone answering from the platform's own client; `undefined` keeps the current one. */
   externalServicer?: string | null;
-  /** Only while no WeCom servicer owns the chat (claims and transfers of our agents). */
+  /** Only while no such servicer owns the chat (claims and transfers of our agents). */
   requireNoServicer?: boolean;
 }
 
@@ -120,23 +121,30 @@ export class ConversationStateService {
   }
 
   /**
-   * 微信客服: a WeCom servicer answers the chat from the WeCom client (session state 3). Our chat is
-   * assigned to nobody with `external_servicer` set (the desk is read-only), inside the caller's
-   * transaction; null when it already was exactly that.
+   * Handoff to a servicer of the platform, who answers the chat from the platform's own client. Our
+   * chat is assigned to nobody with `external_servicer` set (the desk is read-only), inside the
+   * caller's transaction; null when it already was exactly that. `auditAction`: the platform's name
+   * for it in the audit log (`conversation.<auditAction>`).
    */
-  async wecomServicer(m: EntityManager, id: string, servicerUserId: string, details: Record<string, unknown>): Promise<TransitionResult | null> {
+  async toExternalServicer(
+    m: EntityManager,
+    id: string,
+    servicerUserId: string,
+    details: Record<string, unknown>,
+    auditAction: `${string}_servicer` = 'external_servicer',
+  ): Promise<TransitionResult | null> {
     const [row]: { state: ConversationState; external_servicer: string | null }[] = await m.query('SELECT state, external_servicer FROM conversations WHERE id = $1 FOR UPDATE', [id]);
     if (!row || (row.state === 'assigned' && row.external_servicer === servicerUserId)) return null;
     return this.apply(
       m,
       id,
-      { action: 'wecom_servicer', from: ['bot', 'queued', 'assigned', 'closed'], to: 'assigned', assigneeId: null, externalServicer: servicerUserId },
+      { action: auditAction, from: ['bot', 'queued', 'assigned', 'closed'], to: 'assigned', assigneeId: null, externalServicer: servicerUserId },
       SYSTEM_ACTOR,
       { servicerUserId, ...details },
     );
   }
 
-  /** The platform ended the session (微信客服 session_status_change 3): closed, inside the caller's transaction. */
+  /** The platform ended the session: closed, inside the caller's transaction. */
   closedByPlatform(m: EntityManager, id: string, details: Record<string, unknown>): Promise<TransitionResult | null> {
     return this.apply(m, id, { action: 'close', from: ['bot', 'queued', 'assigned'], to: 'closed', externalServicer: null }, SYSTEM_ACTOR, { byPlatform: true, ...details });
   }

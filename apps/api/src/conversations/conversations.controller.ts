@@ -119,7 +119,7 @@ export class ConversationsController {
   @Roles('admin', 'agent')
   @ApiOperation({ summary: 'Claim the chat: assigned to the caller (from queued, or taken over from the bot)' })
   @ApiOkResponse({ description: 'The conversation, now assigned to the caller' })
-  @ApiConflictResponse({ description: 'CONFLICT: not queued or with the bot (e.g. another agent claimed it first); SERVICER_OWNS: a WeCom servicer answers it' })
+  @ApiConflictResponse({ description: 'CONFLICT: not queued or with the bot (e.g. another agent claimed it first); SERVICER_OWNS: a servicer answers it in the platform\'s own client' })
   claim(@Param('id') id: string, @CurrentUser() user: SessionUser, @Req() req: FastifyRequest): Promise<ConversationView> {
     return this.states.claim(id, actorOf(user, req));
   }
@@ -131,7 +131,7 @@ export class ConversationsController {
   @ApiOkResponse({ description: 'The conversation, now assigned to userId' })
   @ApiConflictResponse({ description: 'CONFLICT: the chat is not assigned' })
   async transfer(@Param('id') id: string, @Body() dto: TransferDto, @CurrentUser() user: SessionUser, @Req() req: FastifyRequest): Promise<ConversationView> {
-    // A WeCom servicer's chat (微信客服) is not ours to hand on: 409 SERVICER_OWNS from the state service.
+    // A chat a platform servicer answers is not ours to hand on: 409 SERVICER_OWNS from the state service.
     await this.requireOwnChatForAgent(id, user, 'transfer');
     return this.states.transfer(id, dto.userId, actorOf(user, req));
   }
@@ -175,10 +175,10 @@ export class ConversationsController {
   @Post(':id/messages')
   @ApiOperation({ summary: 'Send a text or an uploaded image as the caller (queued; delivery status on the message). Agents: only to chats assigned to them' })
   @ApiForbiddenResponse({ description: 'NOT_YOUR_CHAT: an agent writing to a chat assigned to someone else' })
-  @ApiConflictResponse({ description: 'CLAIM_FIRST: an agent writing to a chat not assigned to anyone (claim it first); SERVICER_OWNS: a WeCom servicer answers it (微信客服); WINDOW_CLOSED' })
+  @ApiConflictResponse({ description: 'CLAIM_FIRST: an agent writing to a chat not assigned to anyone (claim it first); SERVICER_OWNS: a servicer answers it in the platform\'s own client; WINDOW_CLOSED' })
   async send(@Param('id') id: string, @Body() dto: SendMessageDto, @CurrentUser() user: SessionUser): Promise<MessageView> {
     await this.requireWritable(id, user);
-    // 微信客服 / 公众号 limit replies after the customer's last message: refuse before queueing.
+    // Platforms with a reply window limit replies after the customer's last message: refuse before queueing.
     await this.replyWindow.assertOpen(id);
     if (dto.type === 'image') {
       const file = await this.media.get(dto.mediaId!);
@@ -251,7 +251,7 @@ export class ConversationsController {
 
   /**
    * Admins may write to any chat; an agent only to a chat assigned to them. Nobody writes while a
-   * WeCom servicer answers it from the WeCom client (微信客服): one chat, one answerer.
+   * servicer answers it from the platform's own client: one chat, one answerer.
    */
   private async requireWritable(id: string, user: SessionUser): Promise<void> {
     const c = await this.conversationOrFail(id);

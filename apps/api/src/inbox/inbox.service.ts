@@ -1,14 +1,14 @@
 import { Injectable, Logger, Optional } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { ConversationState, InboundMessage } from '@imbridge/contracts';
-import { kfNotifyFromEvent } from '@imbridge/platform-wecom-kf';
+import { inboundOrigin, type AfterCommit, type InboxHookContext, type InboxHooks } from '@imbridge/platform-core';
 import { ConversationStateService, type TransitionResult } from '../conversations/conversation-state.service';
 import { DeskNotifier } from '../realtime/desk-notifier.service';
 import { BotPipeline } from '../keyword-rules/bot-pipeline.service';
 import { MediaService } from '../media/media.service';
-import { KfPuller } from '../kf/kf-puller.service';
-import { KfSessionService, type KfInboundEffects } from '../kf/kf-session.service';
-import { MpInboxHooks } from '../mp/mp-inbox.hooks';
+import { InboundSourceSupervisor } from '../inbound-sources/inbound-source.supervisor';
+import { IntegrationsService } from '../integrations/integrations.service';
+import { PlatformRegistry } from '../platforms/platform-registry.service';
 
 const MAX_ATTEMPTS = 5;
 const BATCH = 100;
@@ -22,28 +22,11 @@ interface StoredInbound {
   messageId: string;
   /** Set when the message reopened a closed chat. */
   reopened: TransitionResult | null;
-  /** A 微信客服 chat (its session is kept in step with WeCom; kf events act). */
-  kf: boolean;
-  /** What a kf event did in the transaction, for after the commit. */
-  kfEffects: KfInboundEffects | null;
-  /** 公众号 welcome messages written in the transaction, dispatched after the commit. */
-  welcomeOutboundIds: string[];
+  /** The platform hook's work for after the commit (InboxHooks.inTransaction). */
+  afterCommit: AfterCommit | null;
 }
 
-/**
- * Who wrote a stored message. `servicer`: a WeCom servicer from the WeCom client (微信客服 origin 5),
- * stored as an outgoing message; `history`: imported history (never answered, not unread); `pager`:
- * a 公众号 user's 「继续」 for the next page of a long passive answer (the callback answers it, the bot
- * does not).
- */
-type Origin = 'customer' | 'servicer' | 'history' | 'pager';
-
-function originOf(m: InboundMessage): Origin {
-  if (m.extra?.['from_servicer'] === '1') return 'servicer';
-  if (m.extra?.['history'] === '1') return 'history';
-  if (m.extra?.['pager'] === '1') return 'pager';
-  return 'customer';
-}
+const NO_HOOKS: InboxHooks = {};
 
 interface PendingRow {
   id: string;
@@ -72,17 +55,24 @@ export class InboxService {
     private readonly bot: BotPipeline,
     private readonly states: ConversationStateService,
     private readonly notifier: DeskNotifier,
+    private readonly registry: PlatformRegistry,
+    private readonly integrations: IntegrationsService,
+    private readonly sources: InboundSourceSupervisor,
     @Optional() private readonly media?: MediaService,
-    @Optional() private readonly kf?: KfPuller,
-    @Optional() private readonly kfSession?: KfSessionService,
-    @Optional() private readonly mp?: MpInboxHooks,
   ) {}
+
+  /** The platform's inbox hooks (none for a deleted integration: its events are still stored). */
+  private async hooksOf(integrationId: string): Promise<InboxHooks> {
+    const integration = await this.integrations.runtime(integrationId);
+    return integration ? (this.registry.hooks(integration.platform).inbox ?? NO_HOOKS) : NO_HOOKS;
+  }
 
   async processConversation(integrationId: string, conversationKey: string): Promise<number> {
     const runner = this.ds.createQueryRunner();
     await runner.connect();
     const lockKey = `inbox:${integrationId}:${conversationKey}`;
     let processed = 0;
+    const hooks = await this.hooksOf(integrationId);
     try {
       await runner.query(`SET lock_timeout = '60s'`);
       await runner.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [lockKey]);
@@ -95,13 +85,13 @@ export class InboxService {
           );
           if (rows.length === 0) break;
           for (const row of rows) {
-            const kf = await this.handleKfNotify(runner.manager, integrationId, conversationKey, row);
-            if (kf === 'pulled') processed++;
-            if (kf !== null) continue;
+            const triggered = await this.handleTrigger(runner.manager, hooks, integrationId, conversationKey, row);
+            if (triggered === 'pulled') processed++;
+            if (triggered !== null) continue;
             await runner.startTransaction();
             let stored: StoredInbound | null;
             try {
-              stored = await this.apply(runner.manager, integrationId, row);
+              stored = await this.apply(runner.manager, hooks, integrationId, row);
               await runner.commitTransaction();
               processed++;
               // Media is downloaded by its own queue, after the commit and outside this lock.
@@ -112,16 +102,11 @@ export class InboxService {
               await this.recordFailure(row, err);
               continue;
             }
-            if (stored?.kfEffects) await this.kfAfterCommit(stored.kfEffects);
-            if (stored && stored.welcomeOutboundIds.length > 0) await this.mp?.dispatch(stored.conversationId, stored.welcomeOutboundIds);
+            if (stored?.afterCommit) await this.runAfterCommit(stored.afterCommit, row);
             // After the commit (a rolled-back event never gets a reply), still under the lock (replies
-            // keep the order of the messages they answer).
-            // A message a servicer sent from the WeCom client (微信客服 origin 5) and imported history
-            // are stored, never answered.
-            if (stored && originOf(row.payload) === 'customer') {
-              if (stored.kf) await this.kfCustomerMessage(integrationId, row, stored);
-              else if (stored.conversationState === 'bot') await this.runBot(integrationId, row, stored.conversationId);
-            }
+            // keep the order of the messages they answer). A message someone sent from the platform's
+            // own client and imported history are stored, never answered.
+            if (stored && inboundOrigin(row.payload) === 'customer') await this.customerMessage(hooks, integrationId, row, stored);
           }
           if (rows.length < BATCH) break;
         }
@@ -135,16 +120,16 @@ export class InboxService {
   }
 
   /**
-   * A 微信客服 "new messages" notification is not a chat message: it triggers the pull (which stores
-   * the messages as their own inbox events) and is then marked processed. A failed pull counts as a
-   * failed attempt of this event, so it is retried like any other.
+   * An event that is a trigger (InboxHooks.trigger: e.g. "new messages, pull them") is not a chat
+   * message: it runs the source's pull (which stores the messages as their own inbox events) and is
+   * then marked processed. A failed pull counts as a failed attempt of this event, so it is retried
+   * like any other.
    */
-  private async handleKfNotify(m: EntityManager, integrationId: string, conversationKey: string, row: PendingRow): Promise<'pulled' | 'failed' | null> {
-    if (!this.kf) return null;
-    const notify = kfNotifyFromEvent(row.payload);
-    if (!notify || conversationKey !== `kf:${notify.openKfId}`) return null;
+  private async handleTrigger(m: EntityManager, hooks: InboxHooks, integrationId: string, conversationKey: string, row: PendingRow): Promise<'pulled' | 'failed' | null> {
+    const trigger = hooks.trigger?.(row.payload, conversationKey);
+    if (!trigger) return null;
     try {
-      await this.kf.pull(integrationId, notify.openKfId, notify.token);
+      await this.sources.pull(trigger.source, integrationId, trigger.unit, trigger.hint);
       await m.query(`UPDATE inbox_events SET status = 'processed', processed_at = now(), attempts = attempts + 1 WHERE id = $1`, [row.id]);
       return 'pulled';
     } catch (err) {
@@ -161,34 +146,32 @@ export class InboxService {
   }
 
   /**
-   * 微信客服: a customer message in a chat with the bot goes to the bot, or straight to the agents'
-   * queue when the account's pipeline is 'human'; then WeCom's session state is brought in step
-   * when it is not (a new session, a handoff).
+   * A customer's message: in a chat with the bot, the platform may route it first (e.g. straight to
+   * the agents' queue), else the bot answers; then the platform's follow-up (e.g. keeping its own
+   * session state in step).
    */
-  private async kfCustomerMessage(integrationId: string, row: PendingRow, stored: StoredInbound): Promise<void> {
-    const session = this.kfSession;
+  private async customerMessage(hooks: InboxHooks, integrationId: string, row: PendingRow, stored: StoredInbound): Promise<void> {
+    const ctx: InboxHookContext = { integrationId, conversationId: stored.conversationId, inboxEventId: String(row.id), origin: 'customer' };
     if (stored.conversationState === 'bot') {
-      const openKfId = row.payload.extra?.['open_kfid'];
-      let routed = false;
-      if (session && openKfId && row.payload.type !== 'event') {
-        routed = await session.routeToHuman(integrationId, stored.conversationId, openKfId, String(row.id)).catch((err: Error) => {
-          this.logger.error(`kf pipeline for inbox event ${row.id} failed: ${err.message}`);
-          return false;
-        });
-      }
+      const routed = hooks.routeBeforeBot
+        ? await hooks.routeBeforeBot(ctx, row.payload).catch((err: Error) => {
+            this.logger.error(`routing inbox event ${row.id} failed: ${err.message}`);
+            return false;
+          })
+        : false;
       if (!routed) await this.runBot(integrationId, row, stored.conversationId);
     }
-    if (session && row.payload.type !== 'event') {
-      await session.afterCustomerMessage(stored.conversationId).catch((err: Error) => this.logger.warn(`kf session sync not requested: ${err.message}`));
+    if (hooks.afterCustomerMessage) {
+      await hooks.afterCustomerMessage(ctx, row.payload).catch((err: Error) => this.logger.warn(`follow-up of inbox event ${row.id} failed: ${err.message}`));
     }
   }
 
-  private async kfAfterCommit(effects: KfInboundEffects): Promise<void> {
+  private async runAfterCommit(work: AfterCommit, row: PendingRow): Promise<void> {
     try {
-      await this.kfSession?.afterCommit(effects);
+      await work();
     } catch (err) {
       // The rows are committed; the sweeper queues outbound rows left waiting.
-      this.logger.warn(`kf event follow-up failed: ${(err as Error).message}`);
+      this.logger.warn(`after-commit work of inbox event ${row.id} failed: ${(err as Error).message}`);
     }
   }
 
@@ -201,7 +184,7 @@ export class InboxService {
     }
   }
 
-  private async apply(m: EntityManager, integrationId: string, row: PendingRow): Promise<StoredInbound | null> {
+  private async apply(m: EntityManager, hooks: InboxHooks, integrationId: string, row: PendingRow): Promise<StoredInbound | null> {
     const msg = row.payload;
     const [contact] = await m.query(
       `INSERT INTO contacts (integration_id, external_id, display_name) VALUES ($1, $2, $3)
@@ -216,15 +199,14 @@ export class InboxService {
     );
     const { text, type, platformMessageId, sender: _sender, ...rest } = msg;
     void _sender;
-    const kf = (await this.kfSession?.isKfIntegration(m, integrationId)) ?? false;
-    const origin = originOf(msg);
+    const origin = inboundOrigin(msg);
     // The reply window opens with what the customer does: not with a servicer's or imported message,
-    // nor with a 微信客服 system event (enter_session, msg_send_fail … do not reset the quota there).
-    const fromCustomer = (origin === 'customer' || origin === 'pager') && !(kf && type === 'event');
+    // nor with what the platform says does not count (e.g. its system events).
+    const fromCustomer = (origin === 'customer' || origin === 'pager') && (hooks.opensReplyWindow?.(msg, origin) ?? true);
     // Messages are ordered by when we received them (millisecond precision, arrival order); the
-    // platform's own time (whole seconds for WeCom) stays in content.sentAt.
+    // platform's own time (often whole seconds) stays in content.sentAt.
     const receivedAt = row.received_at;
-    // A servicer's message is ours going out (sent by WeCom already): direction out, sent, no author.
+    // A servicer's message is ours going out (the platform sent it already): direction out, sent, no author.
     const servicer = origin === 'servicer';
     const inserted: { id: string }[] = await m.query(
       `INSERT INTO messages (conversation_id, integration_id, direction, type, text, content, status, platform_message_id, inbox_event_id, created_at, sent_at)
@@ -265,22 +247,17 @@ export class InboxService {
       await m.query('UPDATE conversations SET unread_count = unread_count + 1 WHERE id = $1', [conversation.id]);
     }
     const media = msg.media?.mediaId && this.media ? await this.media.registerForInboxEvent(row.id, m) : null;
-    // 微信客服 events act once, with the event (imported history never acts).
-    const kfEffects =
-      kf && type === 'event' && origin !== 'history' && this.kfSession
-        ? await this.kfSession.applyEvent(m, { integrationId, conversationId: conversation.id, inboxEventId: String(row.id) }, msg)
-        : null;
-    // 公众号: the welcome for a subscribe / QR scan commits with the event.
-    const welcomeOutboundIds = type === 'event' && !kf && this.mp ? await this.mp.welcomeInTransaction(m, integrationId, conversation.id, msg) : [];
+    // What the platform writes with the event commits with it, so it acts exactly once.
+    const afterCommit = hooks.inTransaction
+      ? await hooks.inTransaction(m, { integrationId, conversationId: conversation.id, inboxEventId: String(row.id), origin }, msg)
+      : null;
     return {
       conversationId: conversation.id,
       conversationState: state,
       newMediaFileId: media?.isNew ? media.id : undefined,
       messageId: inserted[0]!.id,
       reopened,
-      kf,
-      kfEffects,
-      welcomeOutboundIds,
+      afterCommit,
     };
   }
 

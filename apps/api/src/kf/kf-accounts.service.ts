@@ -14,7 +14,7 @@ import { GuardedHttpClient } from '../security/guarded-http.client';
 import { UrlPolicy } from '../security/url-policy';
 import type { CreateKfLinkDto, UpdateKfAccountDto } from './kf-accounts.dto';
 import { kfSettingsFromRow, type KfSettingsRow } from './kf-account-settings';
-import { KF_PLATFORM } from './kf-puller.service';
+import { KF_PLATFORM } from './kf-sync.source';
 
 /** Limits of the platform (send_msg_on_event text / msgmenu, doc 95122 and 94677). */
 export const KF_TEXT_MAX_BYTES = 2048;

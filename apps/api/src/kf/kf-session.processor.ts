@@ -15,9 +15,10 @@ import { DeskNotifier } from '../realtime/desk-notifier.service';
 import { GuardedHttpClient } from '../security/guarded-http.client';
 import { UrlPolicy } from '../security/url-policy';
 import { KF_SESSION_QUEUE, type KfSessionJob } from '../queue/queues';
+import { PlatformRegistry } from '../platforms/platform-registry.service';
 import { readKfAccountSettings } from './kf-account-settings';
 import { platformCodeAdvice } from '../dead-letters/dead-letter-advice';
-import { KF_PLATFORM } from './kf-puller.service';
+import { KF_PLATFORM } from './kf-sync.source';
 import { desiredKfState, KF_SESSION_JOB_ATTEMPTS, parseKfContact } from './kf-session.service';
 
 const LOCK_TTL_MS = 60_000;
@@ -48,6 +49,7 @@ export class KfSessionSync {
     private readonly states: ConversationStateService,
     private readonly outbound: OutboundService,
     private readonly notifier: DeskNotifier,
+    private readonly registry: PlatformRegistry,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.http = new GuardedHttpClient(new UrlPolicy(config.allowPrivateUrls));
@@ -114,7 +116,7 @@ export class KfSessionSync {
       if (raw instanceof NotYet) throw raw;
       const err = raw instanceof PlatformError ? raw : new PlatformError('TEMPORARY', (raw as Error).message, { platformCode: 'INTERNAL', cause: raw });
       // zh/en for the errors an administrator can act on; the rest keep the platform's message.
-      const known = platformCodeAdvice(KF_PLATFORM, err);
+      const known = platformCodeAdvice(this.registry.get(KF_PLATFORM)?.advice, err);
       const error: LastError = {
         code: err.code,
         message: known ? `${known.en} (${err.message})` : err.message,
@@ -144,7 +146,7 @@ export class KfSessionSync {
 
   /** WeCom gave the chat to a servicer: ours is theirs now (read-only on the desk). */
   private async handToServicer(conversationId: string, servicer: string): Promise<void> {
-    const done = await this.ds.transaction((m) => this.states.wecomServicer(m, conversationId, servicer, { trigger: 'handoff' }));
+    const done = await this.ds.transaction((m) => this.states.toExternalServicer(m, conversationId, servicer, { trigger: 'handoff' }, 'wecom_servicer'));
     if (done) {
       this.states.announce(conversationId, done);
       this.notifier.queueChanged();

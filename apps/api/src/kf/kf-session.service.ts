@@ -12,7 +12,7 @@ import { OutboundService } from '../outbound/outbound.service';
 import { DeskNotifier } from '../realtime/desk-notifier.service';
 import { JOB_DEFAULTS, KF_SESSION_QUEUE, type KfSessionJob } from '../queue/queues';
 import { readKfAccountSettings } from './kf-account-settings';
-import { KF_PLATFORM } from './kf-puller.service';
+import { KF_PLATFORM } from './kf-sync.source';
 
 /** A sync request made while a sync of the chat runs: the running one goes round once more. */
 const AGAIN_TTL_MS = 10 * 60_000;
@@ -193,7 +193,7 @@ export class KfSessionService implements OnModuleInit {
         const details = { changeType, inboxEventId: ctx.inboxEventId };
         let done: TransitionResult | null = null;
         if (changeType === 3) done = await this.states.closedByPlatform(m, ctx.conversationId, details);
-        else if ([1, 2, 4].includes(changeType) && servicer !== '') done = await this.states.wecomServicer(m, ctx.conversationId, servicer, details);
+        else if ([1, 2, 4].includes(changeType) && servicer !== '') done = await this.states.toExternalServicer(m, ctx.conversationId, servicer, details, 'wecom_servicer');
         if (done) effects.transition = { conversationId: ctx.conversationId, done };
         break;
       }

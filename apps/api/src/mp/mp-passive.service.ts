@@ -4,7 +4,7 @@ import type { CallbackHttpReply, InboundEvent } from '@imbridge/platform-core';
 import { MP_CALLBACK_ACK, MP_CONTINUE_WORDS, mpDeliveryMode, mpPassiveReplyHttp, readMpConfig, type MpConfig } from '@imbridge/platform-mp';
 import { MpPassiveReplyEntity } from '@imbridge/persistence';
 import { RedisService } from '../common/redis.service';
-import type { RuntimeIntegration } from '../integrations/integrations.service';
+import type { IntegrationRef } from '@imbridge/platform-core';
 import { DeskNotifier } from '../realtime/desk-notifier.service';
 import { buildPage, passiveTextOf } from './mp-passive-text';
 
@@ -73,7 +73,7 @@ export class MpPassiveReplies {
   ) {}
 
   /** Whether this integration answers passively. */
-  static passiveConfig(integration: Pick<RuntimeIntegration, 'platform' | 'config'>): MpConfig | null {
+  static passiveConfig(integration: Pick<IntegrationRef, 'platform' | 'config'>): MpConfig | null {
     if (integration.platform !== MP_PLATFORM) return null;
     try {
       const cfg = readMpConfig(integration.config);
@@ -87,7 +87,7 @@ export class MpPassiveReplies {
    * Before the event is stored: a 「继续」 from a user who has a paged answer waiting is a request for
    * the next page, marked so that the bot does not answer it.
    */
-  async beforeStore(integration: RuntimeIntegration, event: InboundEvent): Promise<void> {
+  async beforeStore(integration: IntegrationRef, event: InboundEvent): Promise<void> {
     if (!MpPassiveReplies.passiveConfig(integration)) return;
     if (event.message.type !== 'text' || !isContinueWord(event.message.text)) return;
     const conversationId = await this.conversationOf(integration.id, event.message.sender.externalId);
@@ -103,7 +103,7 @@ export class MpPassiveReplies {
    * The HTTP answer to a stored (or duplicate) callback of a passive account. `inboxEventId` null: a
    * duplicate (WeChat's retry); its stored row is looked up.
    */
-  async respond(integration: RuntimeIntegration, req: PassiveRequest, event: InboundEvent, inboxEventId: string | null): Promise<PassiveOutcome> {
+  async respond(integration: IntegrationRef, req: PassiveRequest, event: InboundEvent, inboxEventId: string | null): Promise<PassiveOutcome> {
     const cfg = MpPassiveReplies.passiveConfig(integration);
     if (!cfg) return { reply: MP_CALLBACK_ACK };
     const msg = event.message;

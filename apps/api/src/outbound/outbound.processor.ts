@@ -16,8 +16,6 @@ import { GuardedHttpClient } from '../security/guarded-http.client';
 import { UrlPolicy } from '../security/url-policy';
 import { Inject } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import { MpPassiveReplies } from '../mp/mp-passive.service';
-import { passiveTextOf } from '../mp/mp-passive-text';
 import { OUTBOUND_QUEUE, type OutboundJob } from '../queue/queues';
 import { OutboundService } from './outbound.service';
 import { RateLimitedHttpClient } from './rate-limited-http.client';
@@ -148,20 +146,20 @@ export class OutboundSender {
   }
 
   /**
-   * A 公众号 that can only reply passively cannot send on its own: the message is held
-   * (`awaiting_pickup`, shown as `held`) until the user's next callback hands it out (MpPassiveReplies).
-   * Only from 'queued': a callback may have handed it out already. What cannot go out as text is failed.
+   * The platform's delivery policy (DeliveryPolicy) before a queued message is sent: it may hold the
+   * message (`awaiting_pickup`, shown as `held`) until the platform picks it up — e.g. as the reply to
+   * the user's next callback — or refuse what the channel cannot carry. Only from 'queued': a callback
+   * may have handed it out already. True when the message was not sent here.
    */
-  private async holdForPassiveReply(row: OutboundMessageEntity): Promise<boolean> {
+  private async applyDeliveryPolicy(row: OutboundMessageEntity): Promise<boolean> {
     const integration = await this.integrations.runtime(row.integrationId);
-    if (!integration || !MpPassiveReplies.passiveConfig(integration)) return false;
+    const policy = integration ? this.registry.hooks(integration.platform).delivery : undefined;
+    if (!integration || !policy) return false;
+    const decision = policy.decide(integration, row.payload);
+    if (decision.action === 'send') return false;
     const now = new Date();
-    if (passiveTextOf(row.payload) === null) {
-      const error = {
-        code: 'INVALID',
-        message: 'this Official Account can only reply passively, and a passive reply of ours carries text only; send the content as text or a link',
-        platformCode: 'PASSIVE_TEXT_ONLY',
-      };
+    if (decision.action === 'refuse') {
+      const error = decision.error;
       await this.ds.transaction(async (m) => {
         await m.update(OutboundMessageEntity, { id: row.id, status: 'queued' }, { status: 'dead', lastError: { ...error, retryable: false }, updatedAt: now });
         await m.update(MessageEntity, { id: row.messageId }, { status: 'failed', error });
@@ -176,7 +174,7 @@ export class OutboundSender {
 
   /** Returns false when the conversation must wait (a retry is scheduled). */
   private async sendOne(row: OutboundMessageEntity, lock: RedisLock): Promise<boolean> {
-    if (row.status === 'queued' && (await this.holdForPassiveReply(row))) return true;
+    if (row.status === 'queued' && (await this.applyDeliveryPolicy(row))) return true;
     const attempts = row.attempts + 1;
     await this.ds.getRepository(OutboundMessageEntity).update({ id: row.id }, { status: 'sending', attempts, updatedAt: new Date() });
     try {
@@ -192,8 +190,8 @@ export class OutboundSender {
       const result = await sender.send(ctx, row.recipient, await this.withPlatformMedia(sender, ctx, row.payload));
       const now = new Date();
       await this.ds.transaction(async (m) => {
-        // Only from 'sending': a platform's failure report (微信客服 msg_send_fail: "accepted" did not
-        // mean delivered) may have overtaken this answer and failed the message already.
+        // Only from 'sending': a platform's failure report ("accepted" did not mean delivered) may have
+        // overtaken this answer and failed the message already.
         const moved = await m.update(
           OutboundMessageEntity,
           { id: row.id, status: 'sending' },

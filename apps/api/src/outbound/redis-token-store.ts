@@ -5,7 +5,7 @@ import { RedisLock, RedisService } from '../common/redis.service';
 const INVALIDATE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 const LOCK_TTL_MS = 15_000;
 const WAIT_STEP_MS = 50;
-// Refresh ahead of the platform's expiry (WeCom/MP tokens last 7200 s).
+// Refresh ahead of the platform's expiry (tokens typically last 7200 s).
 const EXPIRY_MARGIN_S = 300;
 
 /**

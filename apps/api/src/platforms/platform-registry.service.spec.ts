@@ -106,7 +106,7 @@ describe('PlatformRegistry', () => {
       expect(err.message.split('\n').slice(1)).toEqual([
         "  - mp: declares 'send' but has no 'sender'",
         '  - mp: registered twice',
-        "  - archive: capability 'cursor-pull' has no adapter member yet",
+        "  - archive: declares 'cursor-pull' but has no 'cursor-pull' source",
       ]);
       expect(registry.get('feishu')).toBeUndefined();
     });

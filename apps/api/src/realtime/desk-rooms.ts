@@ -34,7 +34,7 @@ export function conversationRooms(c: RoutedConversation, change: ConversationCha
 
 /**
  * message.created / message.updated: admins; every agent for a queued chat; the assignee of an
- * assigned one, and of a closed one (the agent who closed it still has it open: the 微信客服 end
+ * assigned one, and of a closed one (the agent who closed it still has it open: a platform's end
  * message and the delivery status of their last replies arrive after the close).
  */
 export function messageRooms(c: RoutedConversation): string[] {

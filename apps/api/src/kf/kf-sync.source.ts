@@ -1,9 +1,20 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { InboundEvent } from '@imbridge/platform-core';
-import { batchGetKfCustomers, KF_CUSTOMER_BATCH_MAX, KfMessageInvalid, readWecomKfConfig, syncMsg, toKfInboundEvent, type KfRawMessage, type KfSyncPage, type WecomKfConfig } from '@imbridge/platform-wecom-kf';
+import type { CursorPullSource, InboundEvent, IntegrationRef, PullContext } from '@imbridge/platform-core';
+import {
+  batchGetKfCustomers,
+  KF_CUSTOMER_BATCH_MAX,
+  KfMessageInvalid,
+  listKfAccounts,
+  readWecomKfConfig,
+  syncMsg,
+  toKfInboundEvent,
+  type KfRawMessage,
+  type KfSyncPage,
+  type WecomKfConfig,
+} from '@imbridge/platform-wecom-kf';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import { RedisLock, RedisService } from '../common/redis.service';
+import { RedisService } from '../common/redis.service';
 import { InboxDispatcher } from '../callbacks/inbox-dispatcher.service';
 import { IntegrationsService } from '../integrations/integrations.service';
 import { RedisTokenStore } from '../outbound/redis-token-store';
@@ -12,26 +23,21 @@ import { UrlPolicy } from '../security/url-policy';
 import { readKfAccountSettings } from './kf-account-settings';
 
 export const KF_PLATFORM = 'wecom-kf';
-/**
- * The pull lock's life; the holder extends it before every page. Short, so that the pull of a process
- * that died (crash, kill -9) is taken over soon by whoever is waiting for it.
- */
-const LOCK_TTL_MS = 30_000;
-/** How often a request that found the lock taken looks again (see `pull`). */
-const WAIT_POLL_MS = 50;
-/** How long a graceful shutdown waits for running pulls to stop between two pages. */
-const SHUTDOWN_WAIT_MS = 10_000;
+/** The cursor-pull source of 微信客服 (one unit per kf account, open_kfid). */
+export const KF_SYNC_SOURCE = 'wecom-kf:sync_msg';
 /** A callback Token lives 10 minutes; keep it a little less for the periodic pull. */
 const TOKEN_TTL_MS = 9 * 60_000;
-/** Guards against a platform that answers has_more=1 forever; the next notification or sweep goes on. */
+/** Guards against a platform that answers has_more=1 forever; the next notification or round goes on. */
 const MAX_PAGES_PER_PULL = 500;
+/** kf/account/list is asked again after this long (new accounts get primed without a callback). */
+const ACCOUNT_LIST_TTL_MS = 10 * 60_000;
 
 /**
- * 微信客服 pull: reads kf/sync_msg from the stored cursor until has_more is 0. Each page's messages
- * become inbox events in the same transaction that moves the cursor, so a crash between pages neither
- * loses nor replays a page; dedupe on msgid makes an overlap harmless anyway. One pull per
- * (integration, open_kfid) at a time across processes (Redis lock); a pull requested while one runs
- * only sets a "pull again" flag that the running puller honours before it lets go of the lock.
+ * 微信客服 pull, run by the InboundSourceSupervisor (one pull per (integration, open_kfid) at a time
+ * across processes, coalesced requests, periodic rounds, shutdown between pages): reads kf/sync_msg
+ * from the stored cursor until has_more is 0. Each page's messages become inbox events in the same
+ * transaction that moves the cursor, so a crash between pages neither loses nor replays a page; dedupe
+ * on msgid makes an overlap harmless anyway.
  * The first pull of an account primes it: history sent before the integration was created is paged
  * past without inbox events, or — with the integration's `historyOnSetup` = 'import' — stored as
  * history (`extra.history = '1'`: in the chats, never answered, not unread).
@@ -39,14 +45,15 @@ const MAX_PAGES_PER_PULL = 500;
  * nothing is stored and its cursor stays where it is.
  */
 @Injectable()
-export class KfPuller implements OnModuleDestroy {
+export class KfSyncSource implements CursorPullSource {
+  readonly kind = 'cursor-pull';
+  readonly name = KF_SYNC_SOURCE;
+  readonly platform = KF_PLATFORM;
   private readonly logger = new Logger('KfPuller');
-  /** Set on shutdown: running pulls stop after the page in hand and let go of their locks. */
-  private stopping = false;
-  private active = 0;
   private readonly http: GuardedHttpClient;
   /** Last received_at given to a pulled event, per account (see `stamps`). */
   private readonly lastStamp = new Map<string, number>();
+  private readonly accountLists = new Map<string, { at: number; ids: string[] }>();
 
   constructor(
     private readonly ds: DataSource,
@@ -59,85 +66,47 @@ export class KfPuller implements OnModuleDestroy {
     this.http = new GuardedHttpClient(new UrlPolicy(config.allowPrivateUrls));
   }
 
+  /** The callback's Token: sync_msg calls with it are not rate limited. */
+  async noteHint(integrationId: string, openKfId: string, token: string): Promise<void> {
+    await this.redis.client.set(this.redis.key('kf-token', integrationId, openKfId), token, 'PX', TOKEN_TTL_MS);
+  }
+
   /**
-   * Pulls now, or makes the running pull go round once more. Resolves once this request is either
-   * done or handed over to the lock holder; throws when the pull failed (the caller retries).
+   * The accounts of the periodic round: those with a cursor, plus those kf/account/list shows (cached;
+   * a failing list keeps the known ones), minus those an administrator marked not served.
    */
-  async pull(integrationId: string, openKfId: string, token?: string): Promise<void> {
-    // Shutting down: nothing is lost by not pulling now (the platform keeps the messages, the cursor
-    // has not moved, the flag below stays up); the next process's pull or periodic pull goes on.
-    if (this.stopping) return;
-    const client = this.redis.client;
-    const againKey = this.redis.key('kf-pull-again', integrationId, openKfId);
-    const lockKey = this.redis.key('kf-pull-lock', integrationId, openKfId);
-    if (token) await client.set(this.redis.key('kf-token', integrationId, openKfId), token, 'PX', TOKEN_TTL_MS);
-    // The flag goes up before the lock attempt: a holder that checks the flag after this sees it.
-    await client.set(againKey, '1', 'PX', LOCK_TTL_MS * 10);
-    this.active++;
-    try {
-      for (;;) {
-        const lock = await RedisLock.acquire(client, lockKey, LOCK_TTL_MS);
-        if (!lock) {
-          // Someone pulls. Our flag makes them go round once more — unless they died holding the
-          // lock: then it expires within LOCK_TTL_MS and we take over. Wait until either happens.
-          if (await this.waitForHolder(againKey, lockKey)) return;
-          continue;
-        }
-        try {
-          while ((await client.del(againKey)) > 0) await this.pullOnce(integrationId, openKfId, lock);
-        } catch (err) {
-          // Leave the flag up so that the retry (or the periodic pull) goes round again.
-          await client.set(againKey, '1', 'PX', LOCK_TTL_MS * 10).catch(() => undefined);
-          throw err;
-        } finally {
-          await lock.release().catch(() => undefined);
-        }
-        // A request that raised the flag after our last check but failed to take the lock before we
-        // released it relies on us: look once more.
-        if ((await client.exists(againKey)) === 0) return;
+  async units(integration: IntegrationRef): Promise<string[]> {
+    const integrationId = integration.id;
+    const known = await this.knownAccounts(integrationId);
+    const cached = this.accountLists.get(integrationId);
+    let listed = cached?.ids ?? [];
+    if (!cached || Date.now() - cached.at > ACCOUNT_LIST_TTL_MS) {
+      try {
+        const accounts = await listKfAccounts({ http: this.http, tokens: this.tokens }, readWecomKfConfig(integration.config));
+        listed = accounts.map((a) => a.openKfId);
+        this.accountLists.set(integrationId, { at: Date.now(), ids: listed });
+      } catch (err) {
+        this.logger.warn(`kf/account/list for integration ${integrationId} failed: ${(err as Error).message}`);
       }
-    } finally {
-      this.active--;
     }
+    const unserved: { open_kfid: string }[] = await this.ds.query('SELECT open_kfid FROM kf_accounts WHERE integration_id = $1 AND NOT served', [integrationId]);
+    const skip = new Set(unserved.map((r) => r.open_kfid));
+    return [...new Set([...known, ...listed])].filter((id) => !skip.has(id));
   }
 
-  /**
-   * After a failed lock attempt: true once the holder has taken our flag (it pulls for us) or has
-   * kept the lock alive for a whole lock life (it is alive and will see the flag); false when the lock
-   * is free (the holder finished or died), so the caller tries to take it.
-   */
-  private async waitForHolder(againKey: string, lockKey: string): Promise<boolean> {
-    const client = this.redis.client;
-    const until = Date.now() + LOCK_TTL_MS + 5_000;
-    while (Date.now() < until) {
-      if (this.stopping) return true;
-      const [flag, holder] = await Promise.all([client.exists(againKey), client.exists(lockKey)]);
-      if (holder === 0) return false;
-      if (flag === 0) return true;
-      await new Promise((r) => setTimeout(r, WAIT_POLL_MS));
-    }
-    return true;
-  }
-
-  /** Graceful shutdown: running pulls stop between pages and release their locks before Redis goes. */
-  async onModuleDestroy(): Promise<void> {
-    this.stopping = true;
-    const until = Date.now() + SHUTDOWN_WAIT_MS;
-    while (this.active > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
-  }
-
-  /** The kf accounts this integration has a cursor for (the periodic pull's list). */
+  /** The kf accounts this integration has a cursor for. */
   async knownAccounts(integrationId: string): Promise<string[]> {
     const rows: { open_kfid: string }[] = await this.ds.query('SELECT open_kfid FROM kf_cursors WHERE integration_id = $1 ORDER BY open_kfid', [integrationId]);
     return rows.map((r) => r.open_kfid);
   }
 
-  private async pullOnce(integrationId: string, openKfId: string, lock: RedisLock): Promise<void> {
+  async pull(ctx: PullContext): Promise<'done' | 'more'> {
+    const { integrationId, unit: openKfId } = ctx;
     const integration = await this.integrations.runtime(integrationId);
-    if (!integration || integration.platform !== KF_PLATFORM || !integration.enabled) return;
+    if (!integration || integration.platform !== KF_PLATFORM || !integration.enabled) return 'done';
     const cfg = readWecomKfConfig(integration.config);
     // Not served by this integration (another system answers it): leave its messages and cursor alone.
-    if (!(await readKfAccountSettings(this.ds, integrationId, openKfId)).served) return;
+    if (!(await readKfAccountSettings(this.ds, integrationId, openKfId)).served) return 'done';
     const [row]: { cursor: string; primed_at: Date | null }[] = await this.ds.query(
       'SELECT cursor, primed_at FROM kf_cursors WHERE integration_id = $1 AND open_kfid = $2',
       [integrationId, openKfId],
@@ -157,16 +126,13 @@ export class KfPuller implements OnModuleDestroy {
       const created = await this.storePage(cfg, integrationId, openKfId, page, cursor, skipUntilMs, cfg.historyOnSetup === 'import', skipUntilMs !== null && done);
       for (const e of created) this.dispatcher.dispatch({ integrationId, conversationKey: e.conversationKey, eventId: e.id });
       cursor = page.nextCursor;
-      if (done) return;
-      if (this.stopping) {
-        // Leave the flag up for whoever pulls next; the cursor is where the last committed page left it.
-        await this.redis.client.set(this.redis.key('kf-pull-again', integrationId, openKfId), '1', 'PX', LOCK_TTL_MS * 10);
-        return;
-      }
-      if (!(await lock.extend(LOCK_TTL_MS))) throw new Error(`kf ${openKfId}: lost the pull lock`);
+      if (done) return 'done';
+      // Shutting down: the cursor is where the last committed page left it; whoever pulls next goes on.
+      if (ctx.stopping()) return 'more';
+      if (!(await ctx.keepAlive())) throw new Error(`kf ${openKfId}: lost the pull lock`);
     }
     this.logger.warn(`kf ${openKfId}: still has_more after ${MAX_PAGES_PER_PULL} pages; continuing on the next pull`);
-    await this.redis.client.set(this.redis.key('kf-pull-again', integrationId, openKfId), '1', 'PX', LOCK_TTL_MS * 10);
+    return 'more';
   }
 
   /** One sync_msg page, with the latest callback Token when there is one (without it calls are rate limited). */

@@ -65,7 +65,11 @@ const PLATFORM_MODULES: Type[] = [WecomModule, WecomKfModule, MpModule];
 @Module({})
 export class AppModule {
   /** The same build runs as the HTTP API, a queue worker, or both, chosen by IMBRIDGE_ROLE. */
-  static forRoot(config: AppConfig): DynamicModule {
+  /**
+   * `platformModules`: more platform modules (each registering its adapter, and hooks if it needs
+   * any) next to the built-in ones — a platform is a library plus its module, nothing in the spine.
+   */
+  static forRoot(config: AppConfig, platformModules: Type[] = []): DynamicModule {
     const http = config.role !== 'worker';
     const worker = config.role !== 'api';
     const providers: Provider[] = [
@@ -129,6 +133,7 @@ export class AppModule {
         BullModule.registerQueue({ name: INBOX_QUEUE }, { name: OUTBOUND_QUEUE }),
         BullModule.registerQueue({ name: MEDIA_QUEUE }, { name: KF_SESSION_QUEUE }),
         ...PLATFORM_MODULES,
+        ...platformModules,
       ],
       controllers: http
         ? [

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { INestApplicationContext } from '@nestjs/common';
+import type { INestApplicationContext, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -153,13 +153,13 @@ export async function preflight(config: AppConfig, log: (msg: string) => void): 
   }
 }
 
-export async function startApp(config: AppConfig, opts: { listen?: boolean } = {}): Promise<RunningApp> {
+export async function startApp(config: AppConfig, opts: { listen?: boolean; platformModules?: Type[] } = {}): Promise<RunningApp> {
   const root = createRootLogger(config.logLevel);
   const logger = new PinoNestLogger(root);
   await preflight(config, (msg) => root.info({ context: 'Secrets' }, msg));
 
   if (config.role === 'worker') {
-    const ctx = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger });
+    const ctx = await NestFactory.createApplicationContext(AppModule.forRoot(config, opts.platformModules), { logger });
     ctx.enableShutdownHooks();
     await ctx.get(RedisService).checkEvictionPolicy().catch(() => undefined);
     root.info({ role: config.role }, 'imbridge worker started');
@@ -169,7 +169,7 @@ export async function startApp(config: AppConfig, opts: { listen?: boolean } = {
   const adapter = new FastifyAdapter({ bodyLimit: API_BODY_LIMIT, routerOptions: { maxParamLength: 256 }, logger: false });
   configureBodyParsing(adapter.getInstance());
   securityHeaders(adapter.getInstance());
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { logger, bodyParser: false });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, opts.platformModules), adapter, { logger, bodyParser: false });
   try {
     return await configureAndListen(app, adapter, config, root, opts);
   } catch (err) {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Type } from '@nestjs/common';
 import { createTestDatabase, createTestRedisPrefix, freePort, testRedisUrl } from '@imbridge/testing';
 
 export { freePort };
@@ -24,7 +25,11 @@ export interface TestApp {
  * The real application (HTTP + worker in one process unless `role` says otherwise) on a fresh
  * database and Redis prefix, listening on 127.0.0.1.
  */
-export async function startTestApp(extraEnv: Record<string, string> = {}, reuse?: { databaseUrl: string; env: Record<string, string> }): Promise<TestApp> {
+export async function startTestApp(
+  extraEnv: Record<string, string> = {},
+  reuse?: { databaseUrl: string; env: Record<string, string> },
+  opts: { platformModules?: Type[] } = {},
+): Promise<TestApp> {
   const port = await freePort();
   const databaseUrl = reuse?.databaseUrl ?? (await createTestDatabase()).url;
   const env: Record<string, string> = {
@@ -44,7 +49,7 @@ export async function startTestApp(extraEnv: Record<string, string> = {}, reuse?
     ...extraEnv,
   };
   const config = loadConfig(env);
-  const running = await startApp(config);
+  const running = await startApp(config, { platformModules: opts.platformModules });
   const url = running.url ?? `http://127.0.0.1:${port}`;
 
   const api: TestApp['api'] = async (method, path, body, token) => {

@@ -5,6 +5,7 @@ import type { InboundEvent } from '@imbridge/platform-core';
 interface Pending {
   integrationId: string;
   event: InboundEvent;
+  receivedAt: Date | null;
   resolve: (r: { id: string | null }) => void;
   reject: (err: unknown) => void;
 }
@@ -28,9 +29,13 @@ export class InboxWriter {
 
   constructor(private readonly ds: DataSource) {}
 
-  insert(integrationId: string, event: InboundEvent): Promise<{ id: string | null }> {
+  /**
+   * `receivedAt`: the arrival time to store (chats are ordered by it); default the commit's now().
+   * Events that arrive together and must keep their order get distinct, increasing times.
+   */
+  insert(integrationId: string, event: InboundEvent, receivedAt?: Date): Promise<{ id: string | null }> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ integrationId, event, resolve, reject });
+      this.queue.push({ integrationId, event, receivedAt: receivedAt ?? null, resolve, reject });
       this.schedule();
     });
   }
@@ -55,14 +60,14 @@ export class InboxWriter {
   private async write(batch: Pending[]): Promise<void> {
     const params: unknown[] = [];
     const values = batch.map((p, i) => {
-      params.push(p.integrationId, p.event.dedupeKey, p.event.conversationKey, JSON.stringify(p.event.message));
-      const b = i * 4;
-      return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}::jsonb)`;
+      params.push(p.integrationId, p.event.dedupeKey, p.event.conversationKey, JSON.stringify(p.event.message), p.receivedAt);
+      const b = i * 5;
+      return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}::jsonb, COALESCE($${b + 5}::timestamptz, now()))`;
     });
     let rows: { id: string; integration_id: string; dedupe_key: string }[];
     try {
       rows = await this.ds.query(
-        `INSERT INTO inbox_events (integration_id, dedupe_key, conversation_key, payload) VALUES ${values.join(', ')}
+        `INSERT INTO inbox_events (integration_id, dedupe_key, conversation_key, payload, received_at) VALUES ${values.join(', ')}
          ON CONFLICT (integration_id, dedupe_key) DO NOTHING RETURNING id, integration_id, dedupe_key`,
         params,
       );

@@ -75,6 +75,7 @@ export class InboundSourceSupervisor implements OnApplicationBootstrap, OnModule
   private timer: NodeJS.Timeout | undefined;
   private roundRunning = false;
   private readonly connections = new Map<string, HeldConnection>();
+  private readonly lastStamp = new Map<string, number>();
 
   constructor(
     private readonly ds: DataSource,
@@ -100,7 +101,14 @@ export class InboundSourceSupervisor implements OnApplicationBootstrap, OnModule
     for (const held of this.connections.values()) held.abort.abort();
     const until = Date.now() + SHUTDOWN_WAIT_MS;
     while (this.activePulls > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
-    await Promise.race([Promise.all([...this.connections.values()].map((c) => c.done)), new Promise((r) => setTimeout(r, Math.max(0, until - Date.now())))]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all([...this.connections.values()].map((c) => c.done)),
+      new Promise((r) => {
+        timer = setTimeout(r, Math.max(0, until - Date.now()));
+      }),
+    ]);
+    clearTimeout(timer);
   }
 
   private source(name: string): InboundSource {
@@ -261,9 +269,13 @@ export class InboundSourceSupervisor implements OnApplicationBootstrap, OnModule
     return out;
   }
 
-  /** Stores events from a source in the inbox (deduplicated like callbacks) and dispatches the new ones. */
+  /**
+   * Stores events from a source in the inbox (deduplicated like callbacks) and dispatches the new ones.
+   * Events that arrive together keep their order: each gets its own, increasing arrival time.
+   */
   async ingest(integrationId: string, events: InboundEvent[]): Promise<number> {
-    const results = await Promise.all(events.map((e) => this.writer.insert(integrationId, e)));
+    const stamps = this.stamps(integrationId, events.length);
+    const results = await Promise.all(events.map((e, i) => this.writer.insert(integrationId, e, stamps[i])));
     let fresh = 0;
     results.forEach((r, i) => {
       const event = events[i];
@@ -273,6 +285,14 @@ export class InboundSourceSupervisor implements OnApplicationBootstrap, OnModule
       }
     });
     return fresh;
+  }
+
+  /** Distinct, increasing arrival times for `n` events of one integration (chats are ordered by them). */
+  private stamps(integrationId: string, n: number): Date[] {
+    const base = Math.max(Date.now(), (this.lastStamp.get(integrationId) ?? 0) + 1);
+    if (n > 0) this.lastStamp.set(integrationId, base + n - 1);
+    if (this.lastStamp.size > 10_000) this.lastStamp.clear();
+    return Array.from({ length: n }, (_, i) => new Date(base + i));
   }
 
   // ---------------------------------------------------------------- connections
@@ -361,6 +381,11 @@ export class InboundSourceSupervisor implements OnApplicationBootstrap, OnModule
   }
 
   // ---------------------------------------------------------------- status
+
+  /** The connections this process holds now (`<source>:<integration id>`). */
+  held(): string[] {
+    return [...this.connections.keys()].sort();
+  }
 
   private async report(integrationId: string, source: InboundSource, unit: string, patch: Partial<InboundSourceStatus>): Promise<void> {
     const key = this.redis.key('inbound-source-status', integrationId);

@@ -53,6 +53,7 @@ const conn = {
 class TestConnection implements ConnectionSource {
   readonly kind = 'connection';
   readonly name = 'test-connection';
+  readonly label = { zh: '测试长连接', en: 'Test connection' };
   readonly platform = 'dingtalk' as const;
 
   async connect(ctx: ConnectionContext): Promise<void> {
@@ -90,6 +91,7 @@ const pulls = {
 class TestPull implements CursorPullSource {
   readonly kind = 'cursor-pull';
   readonly name = 'test-pull';
+  readonly label = { zh: '测试拉取', en: 'Test pull' };
   readonly platform = 'dingtalk' as const;
 
   units(): Promise<string[]> {

@@ -1,4 +1,4 @@
-import type { PlatformId } from './platform';
+import type { I18nText, PlatformId } from './platform';
 
 /** Shapes of the public REST API (documented at /api/docs), shared with the console. */
 export type UserRole = 'admin' | 'agent';
@@ -111,4 +111,26 @@ export interface ApiErrorBody {
 export interface Paginated<T> {
   items: T[];
   total: number;
+}
+
+/**
+ * One unit of an inbound source that is not a callback (a cursor pull per account, a long-lived
+ * connection per integration), as the supervisor last reported it:
+ * `GET /api/integrations/:id/inbound-sources`.
+ */
+export interface InboundSourceStatusView {
+  /** The source's id (stable, e.g. for support) and its name for people. */
+  source: string;
+  label: I18nText;
+  kind: 'cursor-pull' | 'connection';
+  /** The unit pulled (e.g. an account id); '' for a connection. */
+  unit: string;
+  /** Pulls: 'idle' between pulls, 'pulling' during one. Connections: 'connecting', 'connected', 'down'. */
+  state: 'idle' | 'pulling' | 'connecting' | 'connected' | 'down';
+  /** The process that ran it last (host:pid). */
+  holder: string | null;
+  lastStartedAt: string | null;
+  lastSuccessAt: string | null;
+  lastError: { at: string; message: string } | null;
+  detail: string | null;
 }

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import type { InboundSourceStatusView } from '@imbridge/contracts';
 import type { ConnectionSource, CursorPullSource, InboundEvent, InboundSource, IntegrationRef } from '@imbridge/platform-core';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { RedisLock, RedisService } from '../common/redis.service';
@@ -28,19 +29,7 @@ const STABLE_CONNECTION_MS = 60_000;
 const STATUS_TTL_S = 30 * 24 * 3600;
 
 /** What an administrator sees of one unit of one source (GET /api/integrations/:id/inbound-sources). */
-export interface InboundSourceStatus {
-  source: string;
-  kind: InboundSource['kind'];
-  unit: string;
-  /** Pulls: 'idle' between pulls, 'pulling' during one. Connections: 'connecting', 'connected', 'down'. */
-  state: 'idle' | 'pulling' | 'connecting' | 'connected' | 'down';
-  /** The process that ran it last (host:pid). */
-  holder: string | null;
-  lastStartedAt: string | null;
-  lastSuccessAt: string | null;
-  lastError: { at: string; message: string } | null;
-  detail: string | null;
-}
+export type InboundSourceStatus = InboundSourceStatusView;
 
 interface HeldConnection {
   abort: AbortController;
@@ -395,6 +384,7 @@ export class InboundSourceSupervisor implements OnApplicationBootstrap, OnModule
       const prev: Partial<InboundSourceStatus> = prevRaw ? (JSON.parse(prevRaw) as InboundSourceStatus) : {};
       const next: InboundSourceStatus = {
         source: source.name,
+        label: source.label,
         kind: source.kind,
         unit,
         state: patch.state ?? prev.state ?? 'idle',

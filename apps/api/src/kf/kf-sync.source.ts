@@ -48,6 +48,7 @@ const ACCOUNT_LIST_TTL_MS = 10 * 60_000;
 export class KfSyncSource implements CursorPullSource {
   readonly kind = 'cursor-pull';
   readonly name = KF_SYNC_SOURCE;
+  readonly label = { zh: '微信客服消息拉取（sync_msg，按客服账号）', en: 'WeChat Customer Service pull (sync_msg, per account)' };
   readonly platform = KF_PLATFORM;
   private readonly logger = new Logger('KfPuller');
   private readonly http: GuardedHttpClient;

@@ -1,4 +1,4 @@
-import type { InboundMessage, OutgoingMessage, PlatformId, ReplyWindowView } from '@imbridge/contracts';
+import type { I18nText, InboundMessage, OutgoingMessage, PlatformId, ReplyWindowView } from '@imbridge/contracts';
 import type { CallbackHttpReply, InboundEvent } from './callback';
 
 /**
@@ -163,6 +163,8 @@ export interface CursorPullSource {
   readonly kind: 'cursor-pull';
   /** Unique among sources; part of lock keys and status. */
   readonly name: string;
+  /** What the console calls it. */
+  readonly label: I18nText;
   readonly platform: PlatformId;
   /** The units pulled periodically for an enabled integration of the platform (may call the platform). */
   units(integration: IntegrationRef): Promise<string[]>;
@@ -194,6 +196,7 @@ export interface ConnectionContext {
 export interface ConnectionSource {
   readonly kind: 'connection';
   readonly name: string;
+  readonly label: I18nText;
   readonly platform: PlatformId;
   /** Resolves or rejects when the connection ends (closed by either side). */
   connect(ctx: ConnectionContext): Promise<void>;

@@ -59,7 +59,7 @@ describe('checkAdapter', () => {
 
   it('checks hooks against the declaration both ways, and the sources they bring', () => {
     const inbox = {};
-    const pull: CursorPullSource = { kind: 'cursor-pull', name: 'pull', platform: 'wecom', units: () => Promise.resolve([]), pull: () => Promise.resolve('done') };
+    const pull: CursorPullSource = { kind: 'cursor-pull', name: 'pull', label: { zh: '拉取', en: 'Pull' }, platform: 'wecom', units: () => Promise.resolve([]), pull: () => Promise.resolve('done') };
     expect(checkAdapter({ descriptor: descriptor(['inbox-hooks', 'cursor-pull']) }, { platform: 'wecom', inbox, sources: [pull] })).toEqual([]);
     expect(checkAdapter({ descriptor: descriptor([]) }, { platform: 'wecom', inbox, sources: [pull] })).toEqual([
       "wecom: implements 'hooks.inbox' but does not declare 'inbox-hooks'",

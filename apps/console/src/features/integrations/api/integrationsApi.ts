@@ -1,6 +1,7 @@
 import type {
   CreateIntegrationRequest,
   I18nText,
+  InboundSourceStatusView,
   IntegrationView,
   PlatformDescriptor,
   UpdateIntegrationRequest,
@@ -56,6 +57,7 @@ export const integrationsApi = {
   remove: (id: string) => api.delete(`${base}/${encodeURIComponent(id)}`),
   testConnection: (id: string) => api.post<ConnectionTestResult>(`${base}/${encodeURIComponent(id)}/test`),
   callbacks: (id: string, signal?: AbortSignal) => api.get<CallbackLog>(`${base}/${encodeURIComponent(id)}/callbacks`, { signal }),
+  inboundSources: (id: string, signal?: AbortSignal) => api.get<InboundSourceStatusView[]>(`${base}/${encodeURIComponent(id)}/inbound-sources`, { signal }),
 };
 
 export const verificationFilesApi = {

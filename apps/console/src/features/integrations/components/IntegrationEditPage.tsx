@@ -10,6 +10,7 @@ import { usePlatforms } from '../hooks/usePlatforms';
 import { CallbackLogCard } from './CallbackLogCard';
 import { CallbackUrlCard } from './CallbackUrlCard';
 import { ConnectionCard } from './ConnectionCard';
+import { InboundSourcesCard } from './InboundSourcesCard';
 import { IntegrationForm, type IntegrationSaveRequest } from './IntegrationForm';
 import { LoadError } from './LoadError';
 import { PageHeader } from './PageHeader';
@@ -180,6 +181,11 @@ export function IntegrationEditPage() {
         {integration && (
           <Col span={24}>
             <BotSettingsCard integrationId={integration.id} />
+          </Col>
+        )}
+        {integration && descriptor.capabilities.some((c) => c === 'cursor-pull' || c === 'connection') && (
+          <Col span={24}>
+            <InboundSourcesCard integrationId={integration.id} />
           </Col>
         )}
         {integration && (

@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { DeadLetterView, MessageView } from '@imbridge/contracts';
+import type { PlatformAdvice } from '@imbridge/platform-core';
 import { ApiError, notFound } from '../common/api-error';
 import { isUuid } from '../common/ids';
 import { OutboundService } from '../outbound/outbound.service';
+import { PlatformRegistry } from '../platforms/platform-registry.service';
 import { deadLetterAdvice, type DeadLetterError } from './dead-letter-advice';
 
 interface DeadLetterRow {
@@ -33,6 +35,7 @@ export class DeadLettersService {
   constructor(
     private readonly ds: DataSource,
     private readonly outbound: OutboundService,
+    private readonly registry: PlatformRegistry,
   ) {}
 
   async list(integrationId: string | undefined, limit: number, offset: number): Promise<{ items: DeadLetterView[]; total: number }> {
@@ -54,7 +57,7 @@ export class DeadLettersService {
       `SELECT count(*)::int AS n FROM outbound_messages o WHERE o.status = 'dead' AND ($1::uuid IS NULL OR o.integration_id = $1)`,
       [filter],
     );
-    return { items: rows.map(toView), total: count?.n ?? 0 };
+    return { items: rows.map((r) => toView(r, r.platform ? this.registry.get(r.platform)?.advice : undefined)), total: count?.n ?? 0 };
   }
 
   /** Re-drives one dead letter (404 when it is not one). */
@@ -88,7 +91,8 @@ export class DeadLettersService {
   }
 }
 
-function toView(r: DeadLetterRow): DeadLetterView {
+/** `advice`: the advice of the integration's platform (none when the integration was deleted). */
+function toView(r: DeadLetterRow, advice: PlatformAdvice | undefined): DeadLetterView {
   const error = r.last_error ? { code: r.last_error.code, message: r.last_error.message, ...(r.last_error.platformCode !== undefined && r.last_error.platformCode !== null ? { platformCode: String(r.last_error.platformCode) } : {}) } : null;
   return {
     messageId: r.message_id,
@@ -100,7 +104,7 @@ function toView(r: DeadLetterRow): DeadLetterView {
     type: r.type,
     attempts: r.attempts,
     error,
-    advice: deadLetterAdvice(r.platform, error),
+    advice: deadLetterAdvice(advice, error),
     failedAt: new Date(r.failed_at).toISOString(),
   };
 }

@@ -6,6 +6,7 @@ import { PLATFORM_IDS, type IntegrationView, type PlatformId } from '@imbridge/c
 import { CurrentUser, Roles, type SessionUser } from '../auth/auth.decorators';
 import { CallbackDiagnostics } from '../callbacks/callback-diagnostics.service';
 import { adviseDiagnostics, type CallbackDiagnosticsView } from '../callbacks/diagnostics-advice';
+import { PlatformRegistry } from '../platforms/platform-registry.service';
 import { IntegrationsService, type ConnectionTestResult } from './integrations.service';
 
 export class CreateIntegrationDto {
@@ -56,6 +57,7 @@ export class IntegrationsController {
   constructor(
     private readonly integrations: IntegrationsService,
     private readonly diagnostics: CallbackDiagnostics,
+    private readonly registry: PlatformRegistry,
   ) {}
 
   @Get()
@@ -81,7 +83,7 @@ export class IntegrationsController {
   })
   async callbacks(@Param('id') id: string): Promise<CallbackDiagnosticsView> {
     const integration = await this.integrations.get(id);
-    return adviseDiagnostics(await this.diagnostics.recent(id), integration.platform);
+    return adviseDiagnostics(await this.diagnostics.recent(id), this.registry.get(integration.platform)?.advice?.callback);
   }
 
   @Post(':id/test')

@@ -7,12 +7,9 @@ import type { Queue } from 'bull';
 import { DataSource, type EntityManager } from 'typeorm';
 import { PlatformError } from '@imbridge/platform-core';
 import { MediaFileEntity } from '@imbridge/persistence';
-import { downloadWecomMedia, readWecomConfig } from '@imbridge/platform-wecom';
-import { downloadWecomMediaFile } from '@imbridge/platform-wecom-common';
-import { mapWecomKfError, readWecomKfConfig } from '@imbridge/platform-wecom-kf';
-import { downloadMpMedia, MP_MEDIA_MAX_BYTES, readMpConfig } from '@imbridge/platform-mp';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { IntegrationsService } from '../integrations/integrations.service';
+import { PlatformRegistry } from '../platforms/platform-registry.service';
 import { RedisTokenStore } from '../outbound/redis-token-store';
 import { GuardedHttpClient } from '../security/guarded-http.client';
 import { UrlPolicy } from '../security/url-policy';
@@ -22,7 +19,7 @@ import { UPLOAD_IMAGE_TYPES, UPLOAD_MAX_BYTES } from './media-upload';
 
 /** Download attempts (Bull retries with backoff) before a temporary failure becomes final. */
 export const MEDIA_MAX_ATTEMPTS = 6;
-/** WeCom's largest media (file) is 20 MB; a little slack, then refuse. */
+/** The largest platform file limits we know (20 MB), a little slack, then refuse; a platform may refuse earlier. */
 export const MEDIA_MAX_BYTES = 25 * 1024 * 1024;
 const MEDIA_TYPES = new Set(['image', 'voice', 'video', 'file']);
 /** A pending row untouched this long lost its job (Redis flushed, worker died): dispatch it again. */
@@ -79,6 +76,7 @@ export class MediaService implements OnApplicationShutdown {
     private readonly ds: DataSource,
     private readonly integrations: IntegrationsService,
     private readonly tokens: RedisTokenStore,
+    private readonly registry: PlatformRegistry,
     @InjectQueue(MEDIA_QUEUE) private readonly queue: Queue<MediaJob>,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
@@ -158,20 +156,12 @@ export class MediaService implements OnApplicationShutdown {
     if (!integration) throw new PlatformError('CONFIG', 'integration deleted', { platformCode: 'NO_INTEGRATION', retryable: false });
     const [msg]: MessageRow[] = await this.ds.query(`SELECT id, integration_id, type, content FROM messages WHERE id = $1`, [row.messageId]);
     if (!msg) throw new PlatformError('INVALID', 'message deleted', { platformCode: 'NO_MESSAGE', retryable: false });
-    const ctx = { http: this.http, tokens: this.tokens };
-    let got;
-    if (integration.platform === 'wecom') {
-      got = await downloadWecomMedia(ctx, readWecomConfig(integration.config), row.platformMediaId);
-    } else if (integration.platform === 'wecom-kf') {
-      // 微信客服 media ids belong to the kf app: the same media/get, with that app's (shared) token.
-      got = await downloadWecomMediaFile(ctx, readWecomKfConfig(integration.config), row.platformMediaId, mapWecomKfError);
-    } else if (integration.platform === 'mp') {
-      // 公众号: by MediaId only, the token going to the account's apiBaseUrl alone; an image's PicUrl
-      // (a third-party CDN URL) is never fetched. Larger than WeChat's media limits: refused.
-      got = await downloadMpMedia(ctx, readMpConfig(integration.config), row.platformMediaId, { maxBytes: Math.min(MP_MEDIA_MAX_BYTES, MEDIA_MAX_BYTES) });
-    } else {
+    // The platform's capability 'media-download' (its adapter's `media`); the gateway's cap still applies below.
+    const media = this.registry.get(integration.platform)?.media;
+    if (!media) {
       throw new PlatformError('CONFIG', `downloading media of ${integration.platform} is not supported yet`, { platformCode: 'UNSUPPORTED', retryable: false });
     }
+    const got = await media.download({ http: this.http, tokens: this.tokens, config: integration.config, maxBytes: MEDIA_MAX_BYTES }, row.platformMediaId);
     if (got.bytes.length > MEDIA_MAX_BYTES) throw new PlatformError('INVALID', `media larger than ${MEDIA_MAX_BYTES} bytes`, { platformCode: 'TOO_LARGE', retryable: false });
     const sha256 = createHash('sha256').update(got.bytes).digest('hex');
     const storedPath = storedPathOf(sha256);

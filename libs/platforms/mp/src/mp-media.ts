@@ -1,7 +1,7 @@
-import { PlatformError, type SendContext } from '@imbridge/platform-core';
+import { PlatformError, type DownloadedMediaFile, type MediaDownloadContext, type MediaDownloader, type SendContext } from '@imbridge/platform-core';
 import { mapMpError, MP_TOKEN_ERRCODES } from './mp-error.mapper';
 import { fetchMpStableToken, mpAccessTokenKey } from './mp-token';
-import type { MpConfig } from './mp.descriptor';
+import { readMpConfig, type MpConfig } from './mp.descriptor';
 
 /** `media_id` unknown or past its 3 days: the file is gone for good. */
 export const MP_MEDIA_EXPIRED_ERRCODE = 40007;
@@ -150,4 +150,15 @@ async function downloadMpVideoUrl(
   if (res.body.length > maxBytes) throw tooLarge(res.body.length, maxBytes);
   if (res.body.length === 0) throw new PlatformError('TEMPORARY', 'WeChat MP video download: empty file', { platformCode: 'EMPTY' });
   return { bytes: res.body, contentType: res.headers.get('content-type'), fileName: mpContentDispositionFileName(res.headers.get('content-disposition')) };
+}
+
+/**
+ * Capability 'media-download' of 公众号: by MediaId only, the token going to the account's apiBaseUrl
+ * alone; an image's PicUrl (a third-party CDN URL) is never fetched. Larger than WeChat's media limits
+ * (or the gateway's cap, whichever is smaller): refused.
+ */
+export class MpMediaDownloader implements MediaDownloader {
+  download(ctx: MediaDownloadContext, mediaId: string): Promise<DownloadedMediaFile> {
+    return downloadMpMedia(ctx, readMpConfig(ctx.config), mediaId, { maxBytes: Math.min(MP_MEDIA_MAX_BYTES, ctx.maxBytes) });
+  }
 }

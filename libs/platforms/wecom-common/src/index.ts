@@ -3,6 +3,7 @@ export * from './wecom-errors';
 export * from './wecom-token';
 export * from './wecom-config';
 export * from './wecom-callback';
+export * from './wecom-callback-advice';
 export * from './wecom-credential-check';
 export * from './wecom-media-upload';
 export * from './wecom-media-download';

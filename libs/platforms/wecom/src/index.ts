@@ -2,6 +2,7 @@ export * from './wecom.descriptor';
 export * from './wecom.callback-handler';
 export * from './wecom.sender';
 export * from './wecom.credentials';
+export * from './wecom-advice';
 export * from './wecom-text';
 export * from './wecom-error.mapper';
 export * from './wecom.adapter';

@@ -1,6 +1,6 @@
-import type { SendContext } from '@imbridge/platform-core';
+import type { DownloadedMediaFile, MediaDownloadContext, MediaDownloader, SendContext } from '@imbridge/platform-core';
 import { downloadWecomMediaFile, type DownloadedMedia } from '@imbridge/platform-wecom-common';
-import type { WecomConfig } from './wecom.descriptor';
+import { readWecomConfig, type WecomConfig } from './wecom.descriptor';
 import { mapWecomError } from './wecom-error.mapper';
 
 // The download itself lives in wecom-common (微信客服 media uses the same media/get); re-exported here
@@ -19,4 +19,14 @@ export function downloadWecomMedia(
   opts: { timeoutMs?: number } = {},
 ): Promise<DownloadedMedia> {
   return downloadWecomMediaFile(ctx, cfg, mediaId, mapWecomError, opts);
+}
+
+/**
+ * Capability 'media-download' of a WeCom app: an inbound message's media id, fetched with the app's
+ * token. WeCom's own largest file is 20 MB; the gateway's `maxBytes` is checked by the caller.
+ */
+export class WecomMediaDownloader implements MediaDownloader {
+  download(ctx: MediaDownloadContext, mediaId: string): Promise<DownloadedMediaFile> {
+    return downloadWecomMedia(ctx, readWecomConfig(ctx.config), mediaId);
+  }
 }

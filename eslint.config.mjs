@@ -53,6 +53,52 @@ const SPEC_DEP_CONSTRAINTS = DEP_CONSTRAINTS.map((c) =>
     : c,
 );
 
+/**
+ * The API's generic pipeline (the "spine") names no platform: whatever a platform needs goes through
+ * platform-core's contracts (descriptor, hooks, registry), never through a branch in these folders.
+ * The api is one Nx project, so Nx tags cannot separate its folders; these rules do.
+ */
+const SPINE_FOLDERS = [
+  'inbox', 'callbacks', 'outbound', 'bot', 'conversations', 'inbound-sources', 'reply-window',
+  'media', 'dead-letters', 'desk', 'realtime', 'keyword-rules', 'faq',
+];
+/** The ids of PLATFORM_IDS (and the ones on their way): a string literal equal to one is a platform branch. */
+const PLATFORM_ID_LITERALS = ['wecom', 'wecom-kf', 'mp', 'archive', 'dingtalk', 'feishu'];
+const PLATFORM_ID_PATTERN = `/^(?:${PLATFORM_ID_LITERALS.join('|')})$/`;
+const HOW_TO_ADD_A_PLATFORM = 'see libs/platforms/core/README.md, "How to add a platform"';
+const PLATFORM_ID_MESSAGE = `The generic pipeline names no platform: no platform id literal here (a branch like platform === 'mp'); put the behaviour in the platform's descriptor or hooks and let platform-core dispatch on it (${HOW_TO_ADD_A_PLATFORM}).`;
+const SPINE_RULES = {
+  'no-restricted-imports': [
+    'error',
+    {
+      patterns: [
+        {
+          // Any platform library but platform-core (and its subpaths, e.g. @imbridge/platform-core/testing).
+          regex: '^@imbridge/platform-(?!core(?:/|$))',
+          message: `The generic pipeline names no platform: import only @imbridge/platform-core and @imbridge/contracts here, and reach a platform through its descriptor/hooks in the registry (${HOW_TO_ADD_A_PLATFORM}).`,
+        },
+        {
+          // A relative path through a platform folder of the api: ../kf/x, ../../mp/x, ./kf, ...
+          regex: '^\\.{1,2}/(?:.*/)?(?:kf|mp)(?:/|$)',
+          message: `The generic pipeline names no platform: apps/api/src/kf and apps/api/src/mp plug into it through platform-core's hooks, the spine never imports them (${HOW_TO_ADD_A_PLATFORM}).`,
+        },
+      ],
+    },
+  ],
+  'no-restricted-syntax': [
+    'error',
+    {
+      selector: `Literal[value=${PLATFORM_ID_PATTERN}]`,
+      message: PLATFORM_ID_MESSAGE,
+    },
+    {
+      // The same id written as a template literal without substitutions: `mp`.
+      selector: `TemplateLiteral[expressions.length=0] > TemplateElement[value.cooked=${PLATFORM_ID_PATTERN}]`,
+      message: PLATFORM_ID_MESSAGE,
+    },
+  ],
+};
+
 function moduleBoundaries(depConstraints) {
   return [
     'error',
@@ -99,5 +145,10 @@ export default [
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: false }],
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
     },
+  },
+  {
+    // Last, so no broader block can override it. Specs of the spine obey it too.
+    files: [`apps/api/src/{${SPINE_FOLDERS.join(',')}}/**/*.ts`],
+    rules: SPINE_RULES,
   },
 ];

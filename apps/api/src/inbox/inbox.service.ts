@@ -68,11 +68,11 @@ export class InboxService {
   }
 
   async processConversation(integrationId: string, conversationKey: string): Promise<number> {
+    const hooks = await this.hooksOf(integrationId);
     const runner = this.ds.createQueryRunner();
     await runner.connect();
     const lockKey = `inbox:${integrationId}:${conversationKey}`;
     let processed = 0;
-    const hooks = await this.hooksOf(integrationId);
     try {
       await runner.query(`SET lock_timeout = '60s'`);
       await runner.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [lockKey]);

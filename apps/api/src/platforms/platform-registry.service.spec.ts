@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Injectable, Module, type INestApplicationContext } from '@nestjs/common';
 import { DiscoveryModule, DiscoveryService, NestFactory } from '@nestjs/core';
 import type { PlatformCapability, PlatformDescriptor, PlatformId } from '@imbridge/contracts';
-import { RegisterPlatformAdapter, type CallbackHandler, type PlatformAdapter, type Sender } from '@imbridge/platform-core';
+import { RegisterPlatformAdapter, RegisterPlatformHooks, type CallbackHandler, type CursorPullSource, type PlatformAdapter, type PlatformHooks, type Sender } from '@imbridge/platform-core';
 import { WecomAdapter, WecomModule } from '@imbridge/platform-wecom';
 import { PlatformRegistry, PlatformRegistryError } from './platform-registry.service';
 
@@ -109,6 +109,82 @@ describe('PlatformRegistry', () => {
         "  - archive: declares 'cursor-pull' but has no 'cursor-pull' source",
       ]);
       expect(registry.get('feishu')).toBeUndefined();
+    });
+  });
+
+  describe('hooks', () => {
+    const source = (platform: PlatformId, name = `${platform}:pull`): CursorPullSource => ({
+      kind: 'cursor-pull',
+      name,
+      label: { zh: name, en: name },
+      platform,
+      units: () => Promise.resolve([]),
+      pull: () => Promise.resolve('done'),
+    });
+
+    it('registers a platform with its hooks; hooks() and sources() answer for it, and an empty set for others', () => {
+      const registry = new PlatformRegistry(discovery);
+      const inbox = {};
+      registry.registerAll([adapter('archive', ['inbox-hooks', 'cursor-pull']), adapter('wecom', ['callback'], { callback })], [
+        { platform: 'archive', inbox, sources: [source('archive')] },
+      ]);
+      expect(registry.hooks('archive').inbox).toBe(inbox);
+      expect(registry.sources().map((s) => s.name)).toEqual(['archive:pull']);
+      expect(registry.hooks('wecom')).toEqual({ platform: 'wecom' });
+      expect(registry.hooks('nope')).toEqual({ platform: 'nope' });
+    });
+
+    it('refuses hooks without an adapter, twice for one platform, a source name taken twice, and hooks the descriptor does not declare', () => {
+      const registry = new PlatformRegistry(discovery);
+      const err = registryError(() =>
+        registry.registerAll(
+          [adapter('archive', ['cursor-pull']), adapter('feishu', ['connection'])],
+          [
+            { platform: 'archive', sources: [source('archive', 'shared')] },
+            { platform: 'archive', inbox: {} },
+            { platform: 'feishu', inbox: {}, sources: [source('feishu', 'shared')] },
+            { platform: 'dingtalk', inbox: {} },
+          ],
+        ),
+      );
+      expect(err.message.split('\n').slice(1)).toEqual([
+        '  - archive: hooks registered twice',
+        '  - dingtalk: hooks without a platform adapter',
+        "  - feishu: source name 'shared' is taken",
+        "  - feishu: implements 'hooks.inbox' but does not declare 'inbox-hooks'",
+        "  - feishu: implements 'cursor-pull' source but does not declare 'cursor-pull'",
+        "  - feishu: declares 'connection' but has no 'connection' source",
+      ]);
+      expect(registry.get('archive')).toBeUndefined();
+      expect(registry.sources()).toEqual([]);
+    });
+
+    it('refuses to boot a platform module whose hooks are missing', async () => {
+      @RegisterPlatformAdapter()
+      @Injectable()
+      class PullingAdapter implements PlatformAdapter {
+        readonly descriptor = descriptor('archive', ['cursor-pull']);
+      }
+      @Module({ imports: [DiscoveryModule], providers: [PlatformRegistry, PullingAdapter] })
+      class NoHooksModule {}
+      await expect(NestFactory.createApplicationContext(NoHooksModule, { logger: false, abortOnError: false })).rejects.toThrow(
+        "archive: declares 'cursor-pull' but has no 'cursor-pull' source",
+      );
+
+      @RegisterPlatformHooks()
+      @Injectable()
+      class PullingHooks implements PlatformHooks {
+        readonly platform = 'archive' as const;
+        readonly sources = [source('archive')];
+      }
+      @Module({ imports: [DiscoveryModule], providers: [PlatformRegistry, PullingAdapter, PullingHooks] })
+      class WithHooksModule {}
+      const app = await NestFactory.createApplicationContext(WithHooksModule, { logger: false });
+      try {
+        expect(app.get(PlatformRegistry).sources().map((s) => s.name)).toEqual(['archive:pull']);
+      } finally {
+        await app.close();
+      }
     });
   });
 

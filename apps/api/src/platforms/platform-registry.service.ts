@@ -17,8 +17,6 @@ export class PlatformRegistryError extends Error {
   }
 }
 
-const NO_HOOKS: PlatformHooks = Object.freeze({ platform: 'wecom' as PlatformId });
-
 /**
  * Finds every provider marked @RegisterPlatformAdapter() (the platform libraries) and
  * @RegisterPlatformHooks() (a platform's hooks into the generic pipeline, in the API) at boot, and
@@ -82,7 +80,7 @@ export class PlatformRegistry implements OnModuleInit {
 
   /** The platform's hooks into the generic pipeline; an empty set when it has none. */
   hooks(id: string): PlatformHooks {
-    return this.platformHooks.get(id as PlatformId) ?? NO_HOOKS;
+    return this.platformHooks.get(id as PlatformId) ?? { platform: id as PlatformId };
   }
 
   /** Every inbound source that is not an HTTP callback (cursor pulls, long-lived connections). */

@@ -45,16 +45,22 @@ async function act(integration: MpIntegration, openId: string, message: Record<s
   expect(res.status).toBe(200);
 }
 
-/** Waits until the gateway stored `n` inbound rows of the user; returns the conversation id. */
+/**
+ * Waits until the gateway stored `n` inbound rows of the user and the bot has decided on each of its
+ * text messages (its `bot_replies` row, written with any reply); returns the conversation id.
+ */
 async function conversationOf(integration: MpIntegration, openId: string, inbound: number): Promise<string> {
   return expectEventually(
     async () => {
-      const [row] = await ds.query<{ id: string; n: number }[]>(
-        `SELECT c.id, (SELECT count(*)::int FROM messages m WHERE m.conversation_id = c.id AND m.direction = 'in') AS n
+      const [row] = await ds.query<{ id: string; n: number; undecided: number }[]>(
+        `SELECT c.id, (SELECT count(*)::int FROM messages m WHERE m.conversation_id = c.id AND m.direction = 'in') AS n,
+                (SELECT count(*)::int FROM messages m WHERE m.conversation_id = c.id AND m.direction = 'in' AND m.type = 'text'
+                   AND NOT EXISTS (SELECT 1 FROM bot_replies b WHERE b.inbox_event_id = m.inbox_event_id)) AS undecided
            FROM conversations c JOIN contacts ct ON ct.id = c.contact_id WHERE c.integration_id = $1 AND ct.external_id = $2`,
         [integration.id, openId],
       );
       expect(row?.n).toBe(inbound);
+      expect(row?.undecided).toBe(0);
       return row!.id;
     },
     { timeoutMs: 30_000, intervalMs: 100 },

@@ -255,4 +255,20 @@ describe('微信客服: a customer on the simulator chat page and an agent in th
     await screenshot(agentPage, 'kf-05-desk-closed');
     await screenshot(page, 'kf-06-chat-end-message');
   });
+
+  it("the administrator sees each account's sync_msg pull on the integration page: idle, last success, no error", async () => {
+    const page = need(admin, 'the administrator session').page;
+    await page.goto(`/integrations/${need(integration, 'the integration').id}`);
+    const card = page.getByTestId('inbound-sources');
+    await card.waitFor();
+    const row = card.locator('tr').filter({ hasText: openKfid });
+    await row.waitFor({ timeout: 15_000 });
+    expect(await row.innerText()).toContain('微信客服消息拉取');
+    expect((await row.getByTestId('source-state').innerText()).trim()).toMatch(/^(空闲|拉取中)$/);
+    expect(await row.innerText()).not.toContain('从未');
+    expect(await row.getByTestId('source-error').count()).toBe(0);
+    await card.scrollIntoViewIfNeeded();
+    await screenshot(page, 'kf-07-integration-pull-status');
+    await card.screenshot({ path: join(SCREENSHOT_DIR, 'kf-07b-pull-status-card.png'), animations: 'disabled' });
+  });
 });

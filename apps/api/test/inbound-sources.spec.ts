@@ -137,6 +137,8 @@ class TestHooks implements PlatformHooks {
 @Module({ providers: [TestAdapter, TestHooks] })
 class TestPlatformModule {}
 
+/** A long sweep interval: the test drives rounds itself. */
+const ENV = { IMBRIDGE_SWEEP_INTERVAL_MS: '600000' };
 /** The running processes; one is stopped in a test below. */
 let apps: TestApp[] = [];
 jest.setTimeout(30_000);
@@ -158,10 +160,8 @@ async function inboundTexts(): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  // A long sweep interval: the test drives rounds itself.
-  const env = { IMBRIDGE_SWEEP_INTERVAL_MS: '600000' };
-  const app1 = await startTestApp(env, undefined, { platformModules: [TestPlatformModule] });
-  const app2 = await startTestApp(env, { databaseUrl: app1.databaseUrl, env: app1.env }, { platformModules: [TestPlatformModule] });
+  const app1 = await startTestApp(ENV, undefined, { platformModules: [TestPlatformModule] });
+  const app2 = await startTestApp(ENV, { databaseUrl: app1.databaseUrl, env: app1.env }, { platformModules: [TestPlatformModule] });
   apps = [app1, app2];
   redis = new Redis(testRedisUrl());
   const created = await app1.api<{ id: string }>('POST', '/api/integrations', { platform: 'dingtalk', name: 'test', config: {} }, app1.adminToken);
@@ -229,6 +229,24 @@ describe('long-lived connections', () => {
     await expectEventually(async () => expect((await connection())?.lastError?.message).toBe('handshake refused'));
     await expectEventually(() => expect(conn.active.get(integrationId)).toBe(1), { timeoutMs: 5_000 });
     await expectEventually(async () => expect(await connection()).toMatchObject({ state: 'connected' }));
+  });
+  it('a holder that lost its lock (a pause longer than the lock, or a partition) closes its connection at its next renewal; one connection remains', async () => {
+    const first = live();
+    const second = await startTestApp(ENV, { databaseUrl: first.databaseUrl, env: first.env }, { platformModules: [TestPlatformModule] });
+    apps.push(second);
+    const key = `${first.config.redisPrefix}:connection-lock:test-connection:${integrationId}`;
+    await expectEventually(() => expect(conn.active.get(integrationId)).toBe(1), { timeoutMs: 5_000 });
+    expect(supervisor(first).held()).toEqual([`test-connection:${integrationId}`]);
+    // The lock expires as if its holder had stalled; the other process takes it over.
+    expect(await redis.del(key)).toBe(1);
+    await supervisor(second).maintainConnections();
+    await expectEventually(() => expect(supervisor(second).held()).toEqual([`test-connection:${integrationId}`]));
+    // The first notices when it renews (a third of the lock's life) and closes its connection.
+    await expectEventually(() => expect(supervisor(first).held()).toEqual([]), { timeoutMs: 15_000 });
+    await expectEventually(() => expect(conn.active.get(integrationId)).toBe(1));
+    expect(await redis.exists(key)).toBe(1);
+    // What both connections delivered was stored once.
+    expect(await inboundTexts()).toEqual(['hello over the connection']);
   });
 });
 

@@ -60,7 +60,7 @@ const SPEC_DEP_CONSTRAINTS = DEP_CONSTRAINTS.map((c) =>
  */
 const SPINE_FOLDERS = [
   'inbox', 'callbacks', 'outbound', 'bot', 'conversations', 'inbound-sources', 'reply-window',
-  'media', 'dead-letters', 'desk', 'realtime', 'keyword-rules', 'faq',
+  'media', 'dead-letters', 'desk', 'realtime', 'keyword-rules', 'faq', 'queue',
 ];
 /** The ids of PLATFORM_IDS (and the ones on their way): a string literal equal to one is a platform branch. */
 const PLATFORM_ID_LITERALS = ['wecom', 'wecom-kf', 'mp', 'archive', 'dingtalk', 'feishu'];

@@ -45,7 +45,6 @@ import { SecretsService } from './security/secrets.service';
 import { UsersController } from './users/users.controller';
 import { UsersService } from './users/users.service';
 import { MediaController } from './media/media.controller';
-import { KF_SESSION_QUEUE } from './queue/queues';
 import { MEDIA_QUEUE } from './media/media-files';
 import { MediaProcessor } from './media/media.processor';
 import { MediaService } from './media/media.service';
@@ -56,7 +55,7 @@ import { BOT_CONTROLLERS, BOT_PROVIDERS } from './bot/bot.parts';
 import { OUTBOX_VIEW_CONTROLLERS, OUTBOX_VIEW_PROVIDERS } from './dead-letters/dead-letters.parts';
 import { DESK_CONTROLLERS, DESK_HTTP_PROVIDERS, DESK_PROVIDERS, DESK_WORKER_PROVIDERS } from './desk/desk.parts';
 import { FAQ_CONTROLLERS, FAQ_PROVIDERS } from './faq/faq.parts';
-import { KF_CONTROLLERS, KF_PROVIDERS, KF_WORKER_PROVIDERS } from './kf/kf.parts';
+import { KF_CONTROLLERS, KF_PROVIDERS, KF_QUEUES, KF_WORKER_PROVIDERS } from './kf/kf.parts';
 import { MP_CONTROLLERS, MP_PROVIDERS } from './mp/mp.parts';
 
 /** Platform modules; each registers its adapter through @RegisterPlatformAdapter(). */
@@ -131,7 +130,7 @@ export class AppModule {
           settings: { retryProcessDelay: 1000 },
         }),
         BullModule.registerQueue({ name: INBOX_QUEUE }, { name: OUTBOUND_QUEUE }),
-        BullModule.registerQueue({ name: MEDIA_QUEUE }, { name: KF_SESSION_QUEUE }),
+        BullModule.registerQueue({ name: MEDIA_QUEUE }, ...KF_QUEUES.map((name) => ({ name }))),
         ...PLATFORM_MODULES,
         ...platformModules,
       ],

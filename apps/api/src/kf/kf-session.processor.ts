@@ -14,7 +14,7 @@ import { RedisTokenStore } from '../outbound/redis-token-store';
 import { DeskNotifier } from '../realtime/desk-notifier.service';
 import { GuardedHttpClient } from '../security/guarded-http.client';
 import { UrlPolicy } from '../security/url-policy';
-import { KF_SESSION_QUEUE, type KfSessionJob } from '../queue/queues';
+import { KF_SESSION_QUEUE, type KfSessionJob } from './kf-session.queue';
 import { PlatformRegistry } from '../platforms/platform-registry.service';
 import { readKfAccountSettings } from './kf-account-settings';
 import { platformCodeAdvice } from '../dead-letters/dead-letter-advice';

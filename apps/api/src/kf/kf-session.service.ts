@@ -10,7 +10,8 @@ import { RedisService } from '../common/redis.service';
 import { ConversationStateService, type TransitionResult } from '../conversations/conversation-state.service';
 import { OutboundService } from '../outbound/outbound.service';
 import { DeskNotifier } from '../realtime/desk-notifier.service';
-import { JOB_DEFAULTS, KF_SESSION_QUEUE, type KfSessionJob } from '../queue/queues';
+import { JOB_DEFAULTS } from '../queue/queues';
+import { KF_SESSION_QUEUE, type KfSessionJob } from './kf-session.queue';
 import { readKfAccountSettings } from './kf-account-settings';
 import { KF_PLATFORM } from './kf-sync.source';
 

@@ -8,13 +8,6 @@ export interface InboxJob {
   eventId: string;
 }
 
-/** 微信客服: bring WeCom's session state (kf/service_state) in step with our conversation. */
-export const KF_SESSION_QUEUE = 'kf-session';
-
-export interface KfSessionJob {
-  conversationId: string;
-}
-
 export interface OutboundJob {
   conversationId: string;
   outboundId: string;

@@ -11,15 +11,14 @@ import { BullAdapter } from '@bull-board/api/bullAdapter';
 import { FastifyAdapter as BullBoardAdapter } from '@bull-board/fastify';
 import type { Queue } from 'bull';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { getRepositoryToken } from '@nestjs/typeorm';
-import type { Repository } from 'typeorm';
-import { createDataSource, runMigrations, UserEntity } from '@imbridge/persistence';
+import { createDataSource, runMigrations } from '@imbridge/persistence';
 import { checkMasterKey } from './security/secrets.service';
 import { AppModule } from './app.module';
 import type { AppConfig } from './config/app-config';
 import { createRootLogger, PinoNestLogger } from './common/logger';
 import { RedisService } from './common/redis.service';
-import { SessionService } from './auth/session.service';
+import { SessionService, tokenOf } from './auth/session.service';
+import { originAllowed } from './security/origin-policy';
 import { UsersService } from './users/users.service';
 import { INBOX_QUEUE, OUTBOUND_QUEUE } from './queue/queues';
 import { MEDIA_QUEUE } from './media/media-files';
@@ -96,6 +95,26 @@ function securityHeaders(fastify: FastifyInstance): void {
   });
 }
 
+const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * A change authenticated by the session cookie must come from the console's own origin: another
+ * site can make a browser send the cookie, not the Origin it adds (CSRF). Bearer-token calls carry no
+ * ambient credential and are not affected; nor are platform callbacks (no cookie).
+ */
+function sameOriginForCookieWrites(fastify: FastifyInstance, allowed: readonly string[]): void {
+  fastify.addHook('onRequest', async (req, reply) => {
+    if (!STATE_CHANGING.has(req.method) || tokenOf(req)?.from !== 'cookie') return;
+    if (originAllowed(req.headers, allowed)) return;
+    await reply.status(403).send({
+      statusCode: 403,
+      code: 'CROSS_ORIGIN',
+      message: 'cookie-authenticated changes are accepted from the console only (Origin not allowed; see IMBRIDGE_CONSOLE_ORIGINS)',
+      messageZh: '仅接受来自控制台的请求（来源 Origin 不被允许，见 IMBRIDGE_CONSOLE_ORIGINS）',
+    });
+  });
+}
+
 function serveConsole(fastify: FastifyInstance, dir: string): void {
   void fastify.register(fastifyStatic, { root: dir, prefix: '/', wildcard: false, index: false, cacheControl: true, maxAge: '1h' });
   // Client-side routes (/integrations/…) get index.html; unknown API paths stay JSON 404s.
@@ -117,7 +136,6 @@ function serveConsole(fastify: FastifyInstance, dir: string): void {
 
 async function mountBullBoard(app: NestFastifyApplication): Promise<void> {
   const sessions = app.get(SessionService);
-  const users = app.get<Repository<UserEntity>>(getRepositoryToken(UserEntity));
   const board = new BullBoardAdapter();
   board.setBasePath('/admin/queues');
   createBullBoard({
@@ -126,10 +144,8 @@ async function mountBullBoard(app: NestFastifyApplication): Promise<void> {
   });
   await app.register(async (scope: FastifyInstance) => {
     scope.addHook('onRequest', async (req, reply) => {
-      const session = sessions.fromRequest(req as unknown as Parameters<SessionService['fromRequest']>[0]);
-      // Re-read the user: a disabled or demoted admin loses access at once, as on the API.
-      const row = session ? await users.findOne({ where: { id: session.id } }) : null;
-      const user = row && !row.disabled ? row : null;
+      // Re-read the user: a disabled, demoted or logged-out admin loses access at once, as on the API.
+      const user = await sessions.authenticate(sessions.fromRequest(req as unknown as Parameters<SessionService['fromRequest']>[0]));
       if (!user || user.role !== 'admin') {
         await reply.status(user ? 403 : 401).send({ statusCode: user ? 403 : 401, code: user ? 'FORBIDDEN' : 'UNAUTHENTICATED', message: 'administrators only' });
       }
@@ -169,6 +185,7 @@ export async function startApp(config: AppConfig, opts: { listen?: boolean; plat
   const adapter = new FastifyAdapter({ bodyLimit: API_BODY_LIMIT, routerOptions: { maxParamLength: 256 }, logger: false });
   configureBodyParsing(adapter.getInstance());
   securityHeaders(adapter.getInstance());
+  sameOriginForCookieWrites(adapter.getInstance(), config.consoleOrigins);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, opts.platformModules), adapter, { logger, bodyParser: false });
   try {
     return await configureAndListen(app, adapter, config, root, opts);

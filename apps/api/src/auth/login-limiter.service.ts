@@ -3,11 +3,43 @@ import { ApiError } from '../common/api-error';
 import { RedisService } from '../common/redis.service';
 
 const WINDOW_SECONDS = 15 * 60;
-const MAX_PER_USER_AND_IP = 5;
-const MAX_PER_IP = 50;
+/** Attempts per account from one IP, per account from anywhere, and per IP, in the window. */
+export const LOGIN_LIMITS = { userAndIp: 5, user: 20, ip: 50 } as const;
 
 /**
- * Failed-login counters in Redis, shared by every API process. Without Redis the limit cannot be
+ * Takes an attempt atomically: when every counter is under its limit, all are incremented (the
+ * window starting with the first) and 0 is returned; otherwise nothing changes and the seconds until
+ * the blocking counter expires are returned. One step, so parallel guesses cannot slip past the limit
+ * between a check and a count.
+ */
+const TAKE_ATTEMPT = `
+for i = 1, #KEYS do
+  local n = tonumber(redis.call('GET', KEYS[i]) or '0')
+  if n >= tonumber(ARGV[i]) then
+    local ttl = redis.call('TTL', KEYS[i])
+    if ttl < 1 then ttl = 1 end
+    return ttl
+  end
+end
+for i = 1, #KEYS do
+  redis.call('INCR', KEYS[i])
+  if redis.call('TTL', KEYS[i]) < 0 then redis.call('EXPIRE', KEYS[i], ARGV[#KEYS + 1]) end
+end
+return 0
+`;
+
+/** A successful login gives its attempt back (and clears the account's failures from that IP). */
+const GIVE_BACK = `
+redis.call('DEL', KEYS[1])
+for i = 2, #KEYS do
+  if tonumber(redis.call('GET', KEYS[i]) or '0') > 0 then redis.call('DECR', KEYS[i]) end
+end
+return 1
+`;
+
+/**
+ * Login attempts counted in Redis, shared by every API process, before the password is checked: an
+ * attempt over the limit is refused without verifying anything. Without Redis the limit cannot be
  * enforced, so logins fail closed with a 503 (try again) rather than a 500 or an unlimited login.
  */
 @Injectable()
@@ -25,31 +57,24 @@ export class LoginLimiter {
     }
   }
 
-  private keys(username: string, ip: string): [string, string] {
+  private keys(username: string, ip: string): [string, string, string] {
     // Normalized like the user lookup (which trims), so " admin" and "admin " count as "admin".
-    return [this.redis.key('login-fail', 'u', username.trim().toLowerCase(), ip), this.redis.key('login-fail', 'ip', ip)];
+    const user = username.trim().toLowerCase();
+    return [this.redis.key('login-fail', 'u', user, ip), this.redis.key('login-fail', 'user', user), this.redis.key('login-fail', 'ip', ip)];
   }
 
-  /** Seconds to wait, or 0 when the attempt may proceed. */
-  async blockedFor(username: string, ip: string): Promise<number> {
-    const [uk, ik] = this.keys(username, ip);
+  /** Takes one attempt: 0 when it may proceed (and is counted), else the seconds to wait. */
+  async take(username: string, ip: string): Promise<number> {
+    const keys = this.keys(username, ip);
     return this.guarded(async () => {
-      const [u, i] = await this.redis.client.mget(uk, ik);
-      if (Number(u ?? 0) >= MAX_PER_USER_AND_IP || Number(i ?? 0) >= MAX_PER_IP) {
-        const ttl = await this.redis.client.ttl(Number(u ?? 0) >= MAX_PER_USER_AND_IP ? uk : ik);
-        return Math.max(ttl, 1);
-      }
-      return 0;
+      const wait = await this.redis.client.eval(TAKE_ATTEMPT, keys.length, ...keys, LOGIN_LIMITS.userAndIp, LOGIN_LIMITS.user, LOGIN_LIMITS.ip, WINDOW_SECONDS);
+      return Number(wait);
     });
   }
 
-  async recordFailure(username: string, ip: string): Promise<void> {
-    const multi = this.redis.client.multi();
-    for (const k of this.keys(username, ip)) multi.incr(k).expire(k, WINDOW_SECONDS, 'NX');
-    await this.guarded(() => multi.exec());
-  }
-
-  async reset(username: string, ip: string): Promise<void> {
-    await this.guarded(() => this.redis.client.del(this.keys(username, ip)[0]));
+  /** After a successful login: the attempt is given back and the account's failures from that IP cleared. */
+  async succeeded(username: string, ip: string): Promise<void> {
+    const keys = this.keys(username, ip);
+    await this.guarded(() => this.redis.client.eval(GIVE_BACK, keys.length, ...keys));
   }
 }

@@ -28,6 +28,12 @@ export interface AppConfig {
   dbPoolSize: number;
   /** Where inbound media files are stored (IMBRIDGE_MEDIA_DIR; default `<cwd>/.data/media`). */
   mediaDir: string;
+  /**
+   * Origins allowed to make cookie-authenticated changes and open the desk socket: PUBLIC_BASE_URL's
+   * origin plus IMBRIDGE_CONSOLE_ORIGINS (comma-separated, e.g. a console behind another host name).
+   * A request whose Origin host equals its Host header (no proxy rewriting it) is same-origin anyway.
+   */
+  consoleOrigins: string[];
 }
 
 export class ConfigError extends Error {
@@ -47,6 +53,25 @@ const intOf = (env: NodeJS.ProcessEnv, key: string, def: number, problems: strin
   }
   return n;
 };
+
+function consoleOriginsOf(publicBaseUrl: string, raw: string | undefined, problems: string[]): string[] {
+  const origins = new Set<string>();
+  try {
+    origins.add(new URL(publicBaseUrl).origin);
+  } catch {
+    // PUBLIC_BASE_URL is checked on its own
+  }
+  for (const item of (raw ?? '').split(',').map((x) => x.trim()).filter(Boolean)) {
+    try {
+      const u = new URL(item);
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('not http(s)');
+      origins.add(u.origin);
+    } catch {
+      problems.push(`IMBRIDGE_CONSOLE_ORIGINS must be comma-separated http(s) origins (got "${item}")`);
+    }
+  }
+  return [...origins];
+}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const problems: string[] = [];
@@ -107,6 +132,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     sessionTtlSeconds: intOf(env, 'IMBRIDGE_SESSION_TTL_SECONDS', 12 * 3600, problems, 60),
     dbPoolSize: intOf(env, 'IMBRIDGE_DB_POOL_SIZE', 10, problems, 2),
     mediaDir: resolvePath(env['IMBRIDGE_MEDIA_DIR'] || join(process.cwd(), '.data', 'media')),
+    consoleOrigins: consoleOriginsOf(publicBaseUrl, env['IMBRIDGE_CONSOLE_ORIGINS'], problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -7,6 +7,8 @@ import type { ConversationState } from '@imbridge/contracts';
 export const ADMINS_ROOM = 'role:admin';
 export const AGENTS_ROOM = 'role:agent';
 export const userRoom = (userId: string): string => `user:${userId}`;
+/** Every socket of one login session (closed together on logout). */
+export const sessionRoom = (jti: string): string => `session:${jti}`;
 
 export interface RoutedConversation {
   state: ConversationState;

@@ -3,17 +3,22 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { createAdapter } from '@socket.io/redis-adapter';
 import Redis from 'ioredis';
 import { Server, type Socket } from 'socket.io';
-import { DataSource } from 'typeorm';
 import { DESK_SOCKET_PATH, type UserRole } from '@imbridge/contracts';
-import { SessionService } from '../auth/session.service';
+import { SessionService, type VerifiedSession } from '../auth/session.service';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { DeskNotifier, socketIoKey } from './desk-notifier.service';
-import { userRoom } from './desk-rooms';
+import { sessionRoom, userRoom } from './desk-rooms';
+import { originAllowed } from '../security/origin-policy';
 import { PRESENCE_HEARTBEAT_MS, PresenceService } from './presence.service';
 
 interface SocketUser {
   id: string;
   role: UserRole;
+}
+
+interface SocketData {
+  user: SocketUser;
+  session: VerifiedSession;
 }
 
 /**
@@ -36,7 +41,6 @@ export class DeskSocketServer implements OnApplicationBootstrap, BeforeApplicati
   constructor(
     private readonly host: HttpAdapterHost,
     private readonly sessions: SessionService,
-    private readonly ds: DataSource,
     private readonly presence: PresenceService,
     private readonly notifier: DeskNotifier,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -61,11 +65,15 @@ export class DeskSocketServer implements OnApplicationBootstrap, BeforeApplicati
     this.io.use((socket, next) => {
       this.authenticate(socket).then(
         (user) => {
+          if (user === 'cross-origin') {
+            next(Object.assign(new Error('origin not allowed / 来源不被允许'), { data: { code: 'CROSS_ORIGIN' } }));
+            return;
+          }
           if (!user) {
             next(Object.assign(new Error('login required / 请先登录'), { data: { code: 'UNAUTHENTICATED' } }));
             return;
           }
-          (socket.data as { user?: SocketUser }).user = user;
+          Object.assign(socket.data as SocketData, { user: { id: user.id, role: user.role }, session: user.session });
           next();
         },
         (err: Error) => next(Object.assign(new Error('temporarily unavailable / 暂时无法连接'), { data: { code: 'UNAVAILABLE', reason: err.message } })),
@@ -76,24 +84,28 @@ export class DeskSocketServer implements OnApplicationBootstrap, BeforeApplicati
     this.timer.unref();
   }
 
-  private async authenticate(socket: Socket): Promise<SocketUser | null> {
+  /**
+   * The session of the handshake: a token in `auth` (scripts), or the console's cookie — then only from
+   * an allowed origin (a page on another site can make the browser send the cookie, not the Origin).
+   */
+  private async authenticate(socket: Socket): Promise<(SocketUser & { session: VerifiedSession }) | 'cross-origin' | null> {
     const auth = socket.handshake.auth as { token?: unknown } | undefined;
-    const session =
-      typeof auth?.token === 'string' && auth.token !== '' ? this.sessions.verify(auth.token) : this.sessions.fromRequest({ headers: socket.request.headers });
-    if (!session) return null;
-    return this.loadUser(session.id);
+    const byToken = typeof auth?.token === 'string' && auth.token !== '';
+    if (!byToken && !originAllowed(socket.request.headers, this.config.consoleOrigins)) return 'cross-origin';
+    const session = byToken ? this.sessions.verify(auth.token as string) : this.sessions.fromRequest({ headers: socket.request.headers });
+    const user = await this.sessions.authenticate(session);
+    return user ? { id: user.id, role: user.role, session: user.session } : null;
   }
 
-  private async loadUser(id: string): Promise<SocketUser | null> {
-    const rows: { id: string; role: UserRole; disabled: boolean }[] = await this.ds.query('SELECT id, role, disabled FROM users WHERE id = $1', [id]);
-    const row = rows[0];
-    return row && !row.disabled ? { id: row.id, role: row.role } : null;
+  /** A logged-out session's sockets close at once, on every API process (through the Redis adapter). */
+  disconnectSession(jti: string): void {
+    this.io?.in(sessionRoom(jti)).disconnectSockets(true);
   }
 
   private onConnection(socket: Socket): void {
-    const user = (socket.data as { user: SocketUser }).user;
+    const { user, session } = socket.data as SocketData;
     // Joining is synchronous for the in-process part of the adapter: no event is missed after connect.
-    void socket.join([userRoom(user.id), `role:${user.role}`]);
+    void socket.join([userRoom(user.id), `role:${user.role}`, sessionRoom(session.jti)]);
     // The disconnect clean-up waits for the connect bookkeeping: a socket that closes at once must
     // not leave an entry recorded after its removal.
     const recorded = this.recordConnect(user, socket.id);
@@ -125,15 +137,17 @@ export class DeskSocketServer implements OnApplicationBootstrap, BeforeApplicati
     if (!this.io) return;
     try {
       const sockets = [...this.io.of('/').sockets.values()];
-      const byUser = new Map<string, Socket[]>();
+      const bySession = new Map<string, Socket[]>();
       for (const s of sockets) {
-        const u = (s.data as { user?: SocketUser }).user;
-        if (u) byUser.set(u.id, [...(byUser.get(u.id) ?? []), s]);
+        const jti = (s.data as Partial<SocketData>).session?.jti;
+        if (jti) bySession.set(jti, [...(bySession.get(jti) ?? []), s]);
       }
-      for (const [id, list] of byUser) {
-        const now = await this.loadUser(id);
+      // A session logged out, ended by a password change, or of a disabled or demoted user: its sockets go.
+      for (const list of bySession.values()) {
+        const data = list[0]!.data as SocketData;
+        const now = await this.sessions.authenticate(data.session);
         for (const s of list) {
-          if (!now || now.role !== (s.data as { user: SocketUser }).user.role) s.disconnect(true);
+          if (!now || now.role !== (s.data as SocketData).user.role) s.disconnect(true);
         }
       }
       const alive = [...this.io.of('/').sockets.values()]

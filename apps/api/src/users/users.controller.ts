@@ -1,9 +1,11 @@
-import { Body, Controller, Get, Post, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Req } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
 import type { FastifyRequest } from 'fastify';
 import type { UserRole, UserView } from '@imbridge/contracts';
 import { CurrentUser, Roles, type SessionUser } from '../auth/auth.decorators';
+import { ApiError } from '../common/api-error';
+import { isUuid } from '../common/ids';
 import { UsersService } from './users.service';
 
 export class CreateUserDto {
@@ -28,6 +30,13 @@ export class CreateUserDto {
   displayName?: string;
 }
 
+export class SetPasswordDto {
+  @ApiProperty({ minLength: 8 })
+  @IsString()
+  @Length(8, 256)
+  password!: string;
+}
+
 @ApiTags('users')
 @ApiBearerAuth()
 @Roles('admin')
@@ -43,5 +52,13 @@ export class UsersController {
   @Post()
   create(@Body() dto: CreateUserDto, @CurrentUser() actor: SessionUser, @Req() req: FastifyRequest): Promise<UserView> {
     return this.users.create(dto, { id: actor.id, username: actor.username, ip: req.ip });
+  }
+
+  @Put(':id/password')
+  @HttpCode(204)
+  @ApiOperation({ summary: "Set a user's password (admin); every session of that user ends at once" })
+  async setPassword(@Param('id') id: string, @Body() dto: SetPasswordDto, @CurrentUser() actor: SessionUser, @Req() req: FastifyRequest): Promise<void> {
+    if (!isUuid(id)) throw new ApiError(404, 'NOT_FOUND', 'user not found', '用户不存在');
+    await this.users.setPassword(id, dto.password, { id: actor.id, username: actor.username, ip: req.ip });
   }
 }

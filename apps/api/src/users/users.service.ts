@@ -59,6 +59,21 @@ export class UsersService {
     return UsersService.view(row);
   }
 
+  /**
+   * A new password; the session epoch moves on, so every token issued before stops working at once
+   * (on every process). Returns the updated user (its new epoch, for a fresh token of the caller).
+   */
+  async setPassword(userId: string, password: string, actor: AuditActor): Promise<UserEntity> {
+    const passwordHash = await hash(password);
+    const [rows]: [{ id: string }[], number] = await this.repo.query(
+      `UPDATE users SET password_hash = $2, session_epoch = session_epoch + 1, updated_at = now() WHERE id = $1 RETURNING id`,
+      [userId, passwordHash],
+    );
+    if (rows.length === 0) throw new ApiError(404, 'NOT_FOUND', 'user not found', '用户不存在');
+    await this.audit.record(actor, 'user.password', { type: 'user', id: userId });
+    return this.repo.findOneOrFail({ where: { id: userId } });
+  }
+
   /** Returns the user when the password matches; constant work whether or not the user exists. */
   async checkPassword(username: string, password: string): Promise<UserEntity | null> {
     const row = await this.repo.findOne({ where: { username: username.trim() } });

@@ -21,6 +21,10 @@ export class UserEntity {
   @Column({ type: 'boolean', default: false })
   disabled!: boolean;
 
+  /** Tokens carry the epoch they were issued in; bumping it (password change) ends them all. */
+  @Column({ name: 'session_epoch', type: 'int', default: 0 })
+  sessionEpoch!: number;
+
   /** How many chats auto-assignment gives this agent at most at once. */
   @Column({ type: 'int', default: 5 })
   capacity!: number;

@@ -6,5 +6,6 @@ import { MediaUploads1763900000001 } from './1763900000001-media-uploads';
 import { KfCursors1764000000000 } from './1764000000000-kf-cursors';
 import { KfAccounts1764100000000 } from './1764100000000-kf-accounts';
 import { Mp1764200000000 } from './1764200000000-mp';
+import { Sessions1764300000000 } from './1764300000000-sessions';
 
-export const MIGRATIONS = [InitialSchema1763730000000, KeywordRules1763800000000, MediaAndVerificationFiles1763800000001, BotAndDesk1763900000000, MediaUploads1763900000001, KfCursors1764000000000, KfAccounts1764100000000, Mp1764200000000];
+export const MIGRATIONS = [InitialSchema1763730000000, KeywordRules1763800000000, MediaAndVerificationFiles1763800000001, BotAndDesk1763900000000, MediaUploads1763900000001, KfCursors1764000000000, KfAccounts1764100000000, Mp1764200000000, Sessions1764300000000];

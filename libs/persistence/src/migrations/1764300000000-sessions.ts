@@ -1,0 +1,23 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * Revocable sessions: a logged-out token's id stays refused until the token would have expired, and
+ * a user's session epoch (bumped on a password change) ends every token issued before it.
+ */
+export class Sessions1764300000000 implements MigrationInterface {
+  name = 'Sessions1764300000000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`ALTER TABLE "users" ADD "session_epoch" integer NOT NULL DEFAULT '0'`);
+    await q.query(
+      `CREATE TABLE "revoked_sessions" ("jti" uuid NOT NULL, "user_id" uuid NOT NULL, "expires_at" TIMESTAMP WITH TIME ZONE NOT NULL,
+        CONSTRAINT "PK_revoked_sessions" PRIMARY KEY ("jti"))`,
+    );
+    await q.query(`CREATE INDEX "IDX_revoked_sessions_expires_at" ON "revoked_sessions" ("expires_at")`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TABLE "revoked_sessions"`);
+    await q.query(`ALTER TABLE "users" DROP COLUMN "session_epoch"`);
+  }
+}

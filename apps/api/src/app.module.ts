@@ -21,6 +21,7 @@ import { InboxWriter } from './callbacks/inbox-writer.service';
 import { AllExceptionsFilter } from './common/exception.filter';
 import { RedisService } from './common/redis.service';
 import { validationPipe } from './common/validation';
+import { ConversationAccess } from './conversations/conversation-access';
 import { ConversationStateService } from './conversations/conversation-state.service';
 import { ConversationsController } from './conversations/conversations.controller';
 import { HealthController } from './health/health.controller';
@@ -89,6 +90,7 @@ export class AppModule {
       InboundSourceSupervisor,
       OutboundService,
       ConversationStateService,
+      ConversationAccess,
       KeywordRulesService,
       BotPipeline,
       RedisTokenStore,

@@ -143,9 +143,9 @@ describe('conversation states through WeCom', () => {
     expect(transferred.status).toBe(200);
     expect(transferred.body).toMatchObject({ state: 'assigned', assigneeId: bob.id });
 
-    // A second claim of an assigned chat is refused.
+    // A second claim of an assigned chat is refused: to another agent it is just someone else's chat.
     const late = await post<ErrorBody>(conv.id, 'claim', alice.token);
-    expect({ status: late.status, code: late.body.code }).toEqual({ status: 409, code: 'CONFLICT' });
+    expect({ status: late.status, code: late.body.code }).toEqual({ status: 403, code: 'NOT_YOUR_CHAT' });
 
     // Closed by bob; closing again conflicts; transfer of a closed chat conflicts.
     const closed = await post(conv.id, 'close', bob.token);
@@ -170,16 +170,17 @@ describe('conversation states through WeCom', () => {
     ]);
   });
 
-  it('gives exactly one of two concurrent claims the chat; the other gets 409 in both languages', async () => {
+  it('gives exactly one of two concurrent claims the chat; the other agent is told it is taken (403 NOT_YOUR_CHAT) in both languages', async () => {
     const corp = await newCorp();
     const queued = await queuedChat(corp, 'lisi');
     const bots = await Promise.all(['u1', 'u2', 'u3', 'u4'].map((u) => openSimConversation(app, sim, corp, u, '你好')));
     for (const conv of [queued, ...bots]) {
       const results = await Promise.all([post<ConversationView & ErrorBody>(conv.id, 'claim', alice.token), post<ConversationView & ErrorBody>(conv.id, 'claim', bob.token)]);
-      expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
+      // Agents learn no more about another agent's chat than that it is theirs (issue 12: object access).
+      expect(results.map((r) => r.status).sort()).toEqual([200, 403]);
       const winner = results.find((r) => r.status === 200)!;
-      const loser = results.find((r) => r.status === 409)!;
-      expect(loser.body).toMatchObject({ code: 'CONFLICT', message: expect.stringContaining('assigned'), messageZh: expect.stringContaining('人工接待中') });
+      const loser = results.find((r) => r.status === 403)!;
+      expect(loser.body).toMatchObject({ code: 'NOT_YOUR_CHAT', message: expect.stringContaining('assigned to another agent'), messageZh: expect.stringContaining('已由其他客服接待') });
       const current = await getConv(conv.id);
       expect(current).toMatchObject({ state: 'assigned', assigneeId: winner.body.assigneeId });
       const claims = (await auditOf(conv.id)).filter((a) => a.action === 'conversation.claim');

@@ -15,7 +15,12 @@ import { MediaService } from '../media/media.service';
 import { isUpload, storedImagePayload } from '../media/media-upload';
 import { messageView } from './message-view';
 import { ReplyWindowService } from '../reply-window/reply-window.service';
+import { ConversationAccess } from './conversation-access';
 import { ConversationStateService, servicerOwns } from './conversation-state.service';
+
+/** 403 NOT_YOUR_CHAT: a chat another agent has (claim). */
+const notYourChat = (): ApiError =>
+  new ApiError(403, 'NOT_YOUR_CHAT', 'this chat is assigned to another agent; ask them or an administrator to transfer it', '该会话已由其他客服接待，如需接手请让对方或管理员转接给您');
 
 const actorOf = (u: SessionUser, req: FastifyRequest) => ({ id: u.id, username: u.username, ip: req.ip });
 
@@ -68,6 +73,7 @@ export class ConversationsController {
     private readonly notifier: DeskNotifier,
     private readonly media: MediaService,
     private readonly replyWindow: ReplyWindowService,
+    private readonly access: ConversationAccess,
   ) {}
 
   @Get()
@@ -109,8 +115,9 @@ export class ConversationsController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'One conversation (state and assignee included)' })
-  get(@Param('id') id: string): Promise<ConversationView> {
+  @ApiOperation({ summary: 'One conversation (state and assignee included); agents: queued chats and their own, else 404' })
+  async get(@Param('id') id: string, @CurrentUser() user: SessionUser): Promise<ConversationView> {
+    await this.access.assertVisible(user, id);
     return this.states.view(id);
   }
 
@@ -120,8 +127,15 @@ export class ConversationsController {
   @ApiOperation({ summary: 'Claim the chat: assigned to the caller (from queued, or taken over from the bot)' })
   @ApiOkResponse({ description: 'The conversation, now assigned to the caller' })
   @ApiConflictResponse({ description: 'CONFLICT: not queued or with the bot (e.g. another agent claimed it first); SERVICER_OWNS: a servicer answers it in the platform\'s own client' })
-  claim(@Param('id') id: string, @CurrentUser() user: SessionUser, @Req() req: FastifyRequest): Promise<ConversationView> {
-    return this.states.claim(id, actorOf(user, req));
+  async claim(@Param('id') id: string, @CurrentUser() user: SessionUser, @Req() req: FastifyRequest): Promise<ConversationView> {
+    try {
+      return await this.states.claim(id, actorOf(user, req));
+    } catch (err) {
+      // An agent learns no more about another agent's chat than that it is theirs (also the loser of
+      // two concurrent claims: by now the winner has it).
+      if (user.role !== 'admin' && err instanceof ApiError && err.getStatus() === 409 && !(await this.access.visible(user, id))) throw notYourChat();
+      throw err;
+    }
   }
 
   @Post(':id/transfer')
@@ -151,8 +165,9 @@ export class ConversationsController {
   @ApiOperation({ summary: 'Messages of a conversation, oldest first: the newest `limit` (default 500, max 1000), or those before the message `before`' })
   @ApiQuery({ name: 'limit', required: false })
   @ApiQuery({ name: 'before', required: false, description: 'a message id: return the messages older than it (load earlier history)' })
-  async messages(@Param('id') id: string, @Query('limit') limit = '500', @Query('before') before?: string): Promise<MessageView[]> {
+  async messages(@Param('id') id: string, @CurrentUser() user: SessionUser, @Query('limit') limit = '500', @Query('before') before?: string): Promise<MessageView[]> {
     if (!UUID.test(id)) throw notFound('conversation', '会话');
+    await this.access.assertVisible(user, id);
     if (before !== undefined && !UUID.test(before)) throw new ApiError(400, 'BAD_QUERY', 'before must be a message id', 'before 必须是消息 ID');
     const lim = Math.min(Math.max(Number(limit) || 500, 1), 1000);
     const exists = await this.ds.query('SELECT 1 FROM conversations WHERE id = $1', [id]);
@@ -194,6 +209,7 @@ export class ConversationsController {
   @Roles('admin', 'agent')
   @ApiOperation({ summary: 'An internal note: shown to agents among the messages, never sent to the customer' })
   async note(@Param('id') id: string, @Body() dto: NoteDto, @CurrentUser() user: SessionUser): Promise<MessageView> {
+    await this.access.assertVisible(user, id);
     const conversation = await this.conversationOrFail(id);
     const msg = this.ds.getRepository(MessageEntity).create({
       conversationId: id,
@@ -220,8 +236,8 @@ export class ConversationsController {
   @HttpCode(204)
   @Roles('admin', 'agent')
   @ApiOperation({ summary: 'Mark the chat read: unread count back to 0' })
-  async read(@Param('id') id: string): Promise<void> {
-    await this.conversationOrFail(id);
+  async read(@Param('id') id: string, @CurrentUser() user: SessionUser): Promise<void> {
+    await this.access.assertVisible(user, id);
     const [, affected]: [unknown, number] = await this.ds.query('UPDATE conversations SET unread_count = 0 WHERE id = $1 AND unread_count <> 0', [id]);
     if (affected > 0) this.notifier.conversationChanged(id);
   }

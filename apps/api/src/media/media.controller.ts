@@ -7,6 +7,7 @@ import { CurrentUser, type SessionUser } from '../auth/auth.decorators';
 import { ApiError, notFound } from '../common/api-error';
 import { isUuid } from '../common/ids';
 import { contentDisposition, normalizeContentType } from './media-files';
+import { ConversationAccess } from '../conversations/conversation-access';
 import { mediaFileView, MediaService, type MediaFileView } from './media.service';
 
 /** Inbound media and agents' uploaded images, for agents and administrators (any signed-in user). */
@@ -14,7 +15,17 @@ import { mediaFileView, MediaService, type MediaFileView } from './media.service
 @ApiBearerAuth()
 @Controller('api/media')
 export class MediaController {
-  constructor(private readonly media: MediaService) {}
+  constructor(
+    private readonly media: MediaService,
+    private readonly access: ConversationAccess,
+  ) {}
+
+  /** The file, when it exists and `user` may see it (ConversationAccess.mediaVisible); else 404. */
+  private async visibleFile(id: string, user: SessionUser) {
+    const row = isUuid(id) ? await this.media.get(id) : null;
+    if (!row || !(await this.access.mediaVisible(user, row))) throw notFound('media file', '文件');
+    return row;
+  }
 
   @Post('upload')
   @HttpCode(201)
@@ -28,17 +39,14 @@ export class MediaController {
 
   @Get(':id/info')
   @ApiOperation({ summary: 'State of a media file: pending, stored (with type, name, size, sha256) or failed (with the reason)' })
-  async info(@Param('id') id: string): Promise<MediaFileView> {
-    const row = isUuid(id) ? await this.media.get(id) : null;
-    if (!row) throw notFound('media file', '文件');
-    return mediaFileView(row);
+  async info(@Param('id') id: string, @CurrentUser() user: SessionUser): Promise<MediaFileView> {
+    return mediaFileView(await this.visibleFile(id, user));
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'The bytes of a stored media file; 409 while downloading, 410 when the platform no longer has it' })
-  async download(@Param('id') id: string, @Res() reply: FastifyReply): Promise<void> {
-    const row = isUuid(id) ? await this.media.get(id) : null;
-    if (!row) throw notFound('media file', '文件');
+  async download(@Param('id') id: string, @CurrentUser() user: SessionUser, @Res() reply: FastifyReply): Promise<void> {
+    const row = await this.visibleFile(id, user);
     if (row.status === 'pending') throw new ApiError(409, 'MEDIA_PENDING', 'the file is still being downloaded from the platform', '文件仍在从平台下载中');
     if (row.status === 'failed' || !row.storedPath) {
       throw new ApiError(410, 'MEDIA_FAILED', `the file could not be downloaded: ${row.error?.message ?? 'unknown reason'}`, '文件下载失败（可能已超过平台的 3 天有效期）', row.error);

@@ -4,6 +4,8 @@ import type { MessageDirection, MessageStatus } from '@imbridge/contracts';
 /** One message of a conversation, in either direction; what agents see. */
 @Entity({ name: 'messages' })
 @Index('ix_messages_conversation', ['conversationId', 'createdAt'])
+// An expression index ((content->>'mediaFileId'), migration 1764300000000) TypeORM cannot describe: left alone.
+@Index('IDX_messages_media_file', { synchronize: false })
 export class MessageEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;

@@ -129,7 +129,9 @@ export class AppModule {
           prefix: `${config.redisPrefix}:bull`,
           // Reconnect quickly after a Redis outage (Bull's default backs off to 20 s).
           redis: { retryStrategy: (times: number) => Math.min(times * 200, 2000) },
-          settings: { retryProcessDelay: 1000 },
+          // A job whose worker died (SIGKILL, OOM) is found stalled and run again within seconds, not
+          // Bull's default 30 s: its lock lasts 10 s and a live worker renews it every 5 s.
+          settings: { retryProcessDelay: 1000, lockDuration: 10_000, lockRenewTime: 5_000, stalledInterval: 5_000 },
         }),
         BullModule.registerQueue({ name: INBOX_QUEUE }, { name: OUTBOUND_QUEUE }),
         BullModule.registerQueue({ name: MEDIA_QUEUE }, ...KF_QUEUES.map((name) => ({ name }))),

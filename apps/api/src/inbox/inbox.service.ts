@@ -24,6 +24,8 @@ interface StoredInbound {
   reopened: TransitionResult | null;
   /** The platform hook's work for after the commit (InboxHooks.inTransaction). */
   afterCommit: AfterCommit | null;
+  /** A customer's message in a chat with the bot: the event is 'deciding' until the bot's decision commits. */
+  deciding: boolean;
 }
 
 const NO_HOOKS: InboxHooks = {};
@@ -33,6 +35,8 @@ interface PendingRow {
   payload: InboundMessage;
   attempts: number;
   received_at: Date;
+  /** 'pending': not stored yet; 'deciding': stored, the bot's decision not committed (a process died). */
+  status: 'pending' | 'deciding';
 }
 
 export function previewOf(m: InboundMessage): string {
@@ -79,12 +83,18 @@ export class InboxService {
       try {
         for (;;) {
           const rows: PendingRow[] = await runner.query(
-            `SELECT id, payload, attempts, received_at FROM inbox_events
-             WHERE integration_id = $1 AND conversation_key = $2 AND status = 'pending' ORDER BY id LIMIT ${BATCH}`,
+            `SELECT id, payload, attempts, received_at, status FROM inbox_events
+             WHERE integration_id = $1 AND conversation_key = $2 AND (status = 'pending' OR status = 'deciding') ORDER BY id LIMIT ${BATCH}`,
             [integrationId, conversationKey],
           );
           if (rows.length === 0) break;
           for (const row of rows) {
+            if (row.status === 'deciding') {
+              // Stored by an earlier run that died (or whose bot step failed) before the bot's decision
+              // committed: decide now. The bot claims each event once (bot_replies), so nothing doubles.
+              if (await this.decideAgain(hooks, integrationId, row)) processed++;
+              continue;
+            }
             const triggered = await this.handleTrigger(runner.manager, hooks, integrationId, conversationKey, row);
             if (triggered === 'pulled') processed++;
             if (triggered !== null) continue;
@@ -106,7 +116,10 @@ export class InboxService {
             // After the commit (a rolled-back event never gets a reply), still under the lock (replies
             // keep the order of the messages they answer). A message someone sent from the platform's
             // own client and imported history are stored, never answered.
-            if (stored && inboundOrigin(row.payload) === 'customer') await this.customerMessage(hooks, integrationId, row, stored);
+            if (stored && inboundOrigin(row.payload) === 'customer') {
+              const decided = await this.customerMessage(hooks, integrationId, row, stored.conversationId, stored.conversationState);
+              if (stored.deciding) await this.settleDecision(row, decided);
+            }
           }
           if (rows.length < BATCH) break;
         }
@@ -148,21 +161,69 @@ export class InboxService {
   /**
    * A customer's message: in a chat with the bot, the platform may route it first (e.g. straight to
    * the agents' queue), else the bot answers; then the platform's follow-up (e.g. keeping its own
-   * session state in step).
+   * session state in step). False when the bot step failed (the decision is still outstanding).
    */
-  private async customerMessage(hooks: InboxHooks, integrationId: string, row: PendingRow, stored: StoredInbound): Promise<void> {
-    const ctx: InboxHookContext = { integrationId, conversationId: stored.conversationId, inboxEventId: String(row.id), origin: 'customer' };
-    if (stored.conversationState === 'bot') {
+  private async customerMessage(hooks: InboxHooks, integrationId: string, row: PendingRow, conversationId: string, state: ConversationState): Promise<boolean> {
+    const ctx: InboxHookContext = { integrationId, conversationId, inboxEventId: String(row.id), origin: 'customer' };
+    let decided = true;
+    if (state === 'bot') {
       const routed = hooks.routeBeforeBot
         ? await hooks.routeBeforeBot(ctx, row.payload).catch((err: Error) => {
             this.logger.error(`routing inbox event ${row.id} failed: ${err.message}`);
             return false;
           })
         : false;
-      if (!routed) await this.runBot(integrationId, row, stored.conversationId);
+      if (!routed) decided = await this.runBot(integrationId, row, conversationId);
     }
     if (hooks.afterCustomerMessage) {
       await hooks.afterCustomerMessage(ctx, row.payload).catch((err: Error) => this.logger.warn(`follow-up of inbox event ${row.id} failed: ${err.message}`));
+    }
+    return decided;
+  }
+
+  /** A 'deciding' event found again: its message is stored; decide with the chat's state now. */
+  private async decideAgain(hooks: InboxHooks, integrationId: string, row: PendingRow): Promise<boolean> {
+    let target: { conversation_id: string; state: ConversationState } | undefined;
+    try {
+      [target] = await this.ds.query(
+        `SELECT m.conversation_id, c.state FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE m.inbox_event_id = $1`,
+        [row.id],
+      );
+    } catch (err) {
+      this.logger.warn(`inbox event ${row.id}: the stored message could not be read (${(err as Error).message}); decided later`);
+      return false;
+    }
+    if (!target) {
+      // Nothing stored for it (cannot happen: the message commits with the 'deciding' status): done.
+      await this.settleDecision(row, true);
+      return true;
+    }
+    this.logger.log(`inbox event ${row.id}: deciding again after an interruption (chat ${target.state})`);
+    // A human may own the chat by now: then the decision is the bot's silence.
+    const decided = await this.customerMessage(hooks, integrationId, row, target.conversation_id, target.state);
+    await this.settleDecision(row, decided);
+    return decided;
+  }
+
+  /**
+   * The event is done once the bot's decision is committed. A failed bot step leaves it 'deciding' for
+   * another try (the sweeper re-dispatches it), at most MAX_ATTEMPTS in all; then it is 'failed'.
+   */
+  private async settleDecision(row: PendingRow, decided: boolean): Promise<void> {
+    try {
+      if (decided) {
+        await this.ds.query(`UPDATE inbox_events SET status = 'processed' WHERE id = $1 AND status = 'deciding'`, [row.id]);
+      } else {
+        await this.ds.query(
+          `UPDATE inbox_events SET attempts = attempts + 1, last_error = 'bot step failed',
+             status = CASE WHEN attempts + 1 >= $2 THEN 'failed' ELSE 'deciding' END
+           WHERE id = $1 AND status = 'deciding'`,
+          [row.id, MAX_ATTEMPTS],
+        );
+      }
+    } catch (err) {
+      // PostgreSQL away: the event stays 'deciding'; the sweeper brings it back, the bot's claim keeps it single.
+      this.logger.warn(`inbox event ${row.id}: decision not recorded now (${(err as Error).message}); it is retried`);
     }
   }
 
@@ -175,12 +236,15 @@ export class InboxService {
     }
   }
 
-  private async runBot(integrationId: string, row: PendingRow, conversationId: string): Promise<void> {
+  /** True once the bot's decision (a reply, silence, a handoff) is committed or was already. */
+  private async runBot(integrationId: string, row: PendingRow, conversationId: string): Promise<boolean> {
     try {
       await this.bot.onInbound(row.payload, { conversationId, integrationId, inboxEventId: String(row.id) });
+      return true;
     } catch (err) {
-      // The message is stored; a failing bot step must not turn the event into a failure or retry it.
+      // The message is stored; the event stays 'deciding' and is decided again later (at most MAX_ATTEMPTS).
       this.logger.error(`bot pipeline failed for inbox event ${row.id}: ${(err as Error).message}`);
+      return false;
     }
   }
 
@@ -232,8 +296,10 @@ export class InboxService {
          last_message_preview = $3, updated_at = now() WHERE id = $1`,
       [conversation.id, receivedAt, previewOf(msg), fromCustomer],
     );
-    await m.query(`UPDATE inbox_events SET status = 'processed', processed_at = now(), attempts = attempts + 1 WHERE id = $1`, [row.id]);
-    if (inserted.length === 0) return null;
+    if (inserted.length === 0) {
+      await m.query(`UPDATE inbox_events SET status = 'processed', processed_at = now(), attempts = attempts + 1 WHERE id = $1`, [row.id]);
+      return null;
+    }
     // A closed chat reopens with the bot on the customer's next message (not on a platform event such
     // as entering the app), in this transaction, so the pipeline below already sees state 'bot'.
     let state: ConversationState = conversation.state;
@@ -246,6 +312,9 @@ export class InboxService {
     if ((state === 'queued' || state === 'assigned') && type !== 'event' && origin === 'customer') {
       await m.query('UPDATE conversations SET unread_count = unread_count + 1 WHERE id = $1', [conversation.id]);
     }
+    // Done now, or — a customer's message in a chat with the bot — once the bot's decision commits.
+    const deciding = origin === 'customer' && state === 'bot';
+    await m.query(`UPDATE inbox_events SET status = $2, processed_at = now(), attempts = attempts + 1 WHERE id = $1`, [row.id, deciding ? 'deciding' : 'processed']);
     const media = msg.media?.mediaId && this.media ? await this.media.registerForInboxEvent(row.id, m) : null;
     // What the platform writes with the event commits with it, so it acts exactly once.
     const afterCommit = hooks.inTransaction
@@ -258,6 +327,7 @@ export class InboxService {
       messageId: inserted[0]!.id,
       reopened,
       afterCommit,
+      deciding,
     };
   }
 

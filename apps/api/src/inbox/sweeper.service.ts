@@ -9,8 +9,8 @@ import { OutboundService } from '../outbound/outbound.service';
 export const INBOX_RETENTION_DAYS = 8;
 
 /**
- * Re-dispatches work that Redis lost or a dead worker left: inbox events still pending, outbox rows
- * still queued/sending after a while. PostgreSQL is the record; this makes Bull only a dispatcher.
+ * Re-dispatches work that Redis lost or a dead worker left: inbox events still pending (not stored) or
+ * deciding (stored, the bot's decision not committed), outbox rows still queued/sending after a while. PostgreSQL is the record; this makes Bull only a dispatcher.
  */
 @Injectable()
 export class SweeperService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -66,13 +66,13 @@ export class SweeperService implements OnApplicationBootstrap, OnApplicationShut
   private async sweep(): Promise<{ inbox: number; outbound: number }> {
     const stale: { id: string; integration_id: string; conversation_key: string }[] = await this.ds.query(
       `SELECT DISTINCT ON (integration_id, conversation_key) id, integration_id, conversation_key FROM inbox_events
-       WHERE status = 'pending' AND received_at < now() - ($1 || ' milliseconds')::interval
+       WHERE (status = 'pending' OR status = 'deciding') AND received_at < now() - ($1 || ' milliseconds')::interval
        ORDER BY integration_id, conversation_key, id LIMIT 1000`,
       [String(this.config.inboxStaleMs)],
     );
     if (stale.length > 0) {
       await this.inbox.dispatchNow(stale.map((r) => ({ integrationId: r.integration_id, conversationKey: r.conversation_key, eventId: String(r.id) })));
-      this.logger.log(`re-dispatched ${stale.length} conversation(s) with pending inbox events`);
+      this.logger.log(`re-dispatched ${stale.length} conversation(s) with inbox events not yet stored or not yet decided`);
     }
     const outbound: { id: string; conversation_id: string; attempts: number }[] = await this.ds.query(
       `SELECT DISTINCT ON (conversation_id) id, conversation_id, attempts FROM outbound_messages
@@ -86,7 +86,7 @@ export class SweeperService implements OnApplicationBootstrap, OnApplicationShut
     }
     if (Date.now() - this.lastPurge > 3600_000) {
       this.lastPurge = Date.now();
-      await this.ds.query(`DELETE FROM inbox_events WHERE status <> 'pending' AND received_at < now() - interval '${INBOX_RETENTION_DAYS} days'`);
+      await this.ds.query(`DELETE FROM inbox_events WHERE status NOT IN ('pending', 'deciding') AND received_at < now() - interval '${INBOX_RETENTION_DAYS} days'`);
     }
     return { inbox: stale.length, outbound: outbound.length };
   }

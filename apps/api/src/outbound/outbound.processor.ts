@@ -23,7 +23,11 @@ import { SendRateLimiter } from './rate-limiter.service';
 import { RedisTokenStore } from './redis-token-store';
 
 export const MAX_SEND_ATTEMPTS = 8;
-const LOCK_TTL_MS = 60_000;
+/**
+ * The conversation's send lock: short, so that the conversations of a process that died are taken
+ * over within seconds (the sweeper re-dispatches them), and renewed every third of it while held.
+ */
+const LOCK_TTL_MS = 15_000;
 /** A message due this soon is waited for in place (see sendAll). */
 const INLINE_WAIT_MAX_MS = 1_000;
 
@@ -80,9 +84,13 @@ export class OutboundSender {
     for (;;) {
       const lock = await RedisLock.acquire(this.redis.client, this.redis.key('outbound-lock', conversationId), LOCK_TTL_MS);
       if (!lock) return; // the holder re-checks after releasing, so our message is not left behind
+      // Kept alive while this process works (a slow platform call included); it lapses soon after a crash.
+      const heartbeat = setInterval(() => void lock.extend(LOCK_TTL_MS).catch(() => undefined), LOCK_TTL_MS / 3);
+      heartbeat.unref();
       try {
         await this.sendAll(conversationId, lock);
       } finally {
+        clearInterval(heartbeat);
         await lock.release();
       }
       // A message committed while we held the lock finds it busy; look again after releasing.

@@ -78,6 +78,13 @@ class ManagedProcess {
     }
   }
 
+  /** SIGKILL: the process dies wherever it is (a crash, an OOM kill). */
+  async kill(): Promise<void> {
+    if (this.exited) return;
+    this.child.kill('SIGKILL');
+    await this.exitPromise;
+  }
+
   /** SIGTERM (graceful shutdown), then SIGKILL if it does not exit in time. */
   async stop(): Promise<void> {
     if (this.exited) return;
@@ -232,6 +239,10 @@ export interface Cluster {
   api<T = unknown>(i: number, method: string, path: string, body?: unknown, token?: string): Promise<HttpResult<T>>;
   sim<T = unknown>(method: string, path: string, body?: unknown): Promise<HttpResult<T>>;
   login(username: string, password: string): Promise<string>;
+  /** SIGKILL the running queue worker `i` (of those started so far, in order). */
+  killWorker(i: number): Promise<void>;
+  /** Starts one more queue worker; resolves once it runs. */
+  addWorker(): Promise<void>;
   describe(): string;
   stop(): Promise<void>;
 }
@@ -266,6 +277,13 @@ export async function startCluster(opts: { apis: number; workers: number; env?: 
     await Promise.all(processes.map((p) => p.stop()));
   };
   const apiUrls: string[] = [];
+  const workers: ManagedProcess[] = [];
+  const newWorker = (): ManagedProcess => {
+    const worker = startProcess(`worker#${workers.length + 1}`, API_MAIN, { ...shared, IMBRIDGE_ROLE: 'worker', PORT: '0', PUBLIC_BASE_URL: apiUrls[0] ?? 'http://127.0.0.1' });
+    processes.push(worker);
+    workers.push(worker);
+    return worker;
+  };
   try {
     const sim = startProcess('platform-sim', SIM_MAIN, { PORT: String(simPort), HOST: '127.0.0.1' });
     processes.push(sim);
@@ -279,8 +297,7 @@ export async function startCluster(opts: { apis: number; workers: number; env?: 
       waits.push(waitForHealthy(api, `${url}/api/health`));
     }
     for (let i = 0; i < opts.workers; i++) {
-      const worker = startProcess(`worker#${i + 1}`, API_MAIN, { ...shared, IMBRIDGE_ROLE: 'worker', PORT: '0', PUBLIC_BASE_URL: apiUrls[0] ?? 'http://127.0.0.1' });
-      processes.push(worker);
+      const worker = newWorker();
       waits.push(worker.waitForOutput(/imbridge worker started/));
     }
     await Promise.all(waits);
@@ -298,6 +315,14 @@ export async function startCluster(opts: { apis: number; workers: number; env?: 
       const res = await cluster.api<{ accessToken?: string }>(0, 'POST', '/api/auth/login', { username, password });
       if (res.status !== 200 || !res.body.accessToken) throw new Error(`login of ${username} failed: ${res.status} ${JSON.stringify(res.body)}`);
       return res.body.accessToken;
+    },
+    async killWorker(i) {
+      const worker = workers[i];
+      if (!worker) throw new Error(`no worker #${i + 1}`);
+      await worker.kill();
+    },
+    async addWorker() {
+      await newWorker().waitForOutput(/imbridge worker started/);
     },
     describe: () => processes.map((p) => p.describe()).join('\n\n'),
     stop,

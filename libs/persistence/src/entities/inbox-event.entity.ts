@@ -1,7 +1,8 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import type { InboundMessage } from '@imbridge/contracts';
 
-export type InboxStatus = 'pending' | 'processed' | 'failed';
+/** pending: not stored yet; deciding: stored, the bot's decision not yet committed; processed; failed. */
+export type InboxStatus = 'pending' | 'deciding' | 'processed' | 'failed';
 
 /**
  * Every platform event, stored before the platform gets its answer. The unique key makes retries
@@ -10,6 +11,7 @@ export type InboxStatus = 'pending' | 'processed' | 'failed';
 @Entity({ name: 'inbox_events' })
 @Index('uq_inbox_events_dedupe', ['integrationId', 'dedupeKey'], { unique: true })
 @Index('ix_inbox_events_pending', ['integrationId', 'conversationKey', 'id'], { where: `status = 'pending'` })
+@Index('ix_inbox_events_deciding', ['integrationId', 'conversationKey', 'id'], { where: `status = 'deciding'` })
 @Index('ix_inbox_events_received', ['receivedAt'])
 export class InboxEventEntity {
   @PrimaryGeneratedColumn({ type: 'bigint' })

@@ -1,0 +1,125 @@
+import { randomBytes } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import type { IntegrationView } from '@imbridge/contracts';
+import { expectEventually } from '@imbridge/testing';
+import { ADMIN, type Cluster, startCluster } from './support/stack';
+
+/**
+ * The queue worker is killed with SIGKILL again and again while a burst of customer messages comes in
+ * (the API keeps accepting callbacks); a fresh worker takes over each time. Every stored message must
+ * get its bot decision — here a keyword reply — once the last worker runs: the inbox keeps an event
+ * 'deciding' until the decision commits, and recovery decides it again (the bot's claim per event keeps
+ * it single). Measured too, and printed: replies delivered twice (a send in flight when the worker
+ * died is retried; see the notes of the issue).
+ */
+
+jest.setTimeout(240_000);
+
+const USERS = 120;
+/** After these many messages pushed, the worker is killed and a new one started (the kills land at different points of its work). */
+const KILL_AT = [20, 55, 90];
+
+interface SimSentMessage {
+  body: { touser?: string; msgtype?: string; text?: { content?: string } };
+}
+
+let cluster: Cluster;
+let ds: DataSource;
+let integration: IntegrationView;
+const app = {
+  corpId: `ww${randomBytes(8).toString('hex')}`,
+  agentId: 1000002,
+  secret: randomBytes(32).toString('base64url').slice(0, 43),
+  token: randomBytes(12).toString('hex'),
+  encodingAesKey: randomBytes(32).toString('base64').replace(/[^A-Za-z0-9]/g, 'x').slice(0, 43),
+};
+
+beforeAll(async () => {
+  // A quick sweeper, as an operator would run it where seconds matter.
+  cluster = await startCluster({ apis: 1, workers: 1, env: { IMBRIDGE_SWEEP_INTERVAL_MS: '500', IMBRIDGE_INBOX_STALE_MS: '1500', IMBRIDGE_OUTBOUND_STALE_MS: '3000' } });
+  ds = new DataSource({ type: 'postgres', url: cluster.databaseUrl });
+  await ds.initialize();
+  const adminToken = await cluster.login(ADMIN.username, ADMIN.password);
+  expect((await cluster.sim('POST', '/_sim/wecom/apps', app)).status).toBe(201);
+  const created = await cluster.api<IntegrationView>(0, 'POST', '/api/integrations', {
+    platform: 'wecom',
+    name: 'crash',
+    config: { corpId: app.corpId, agentId: app.agentId, secret: app.secret, token: app.token, encodingAesKey: app.encodingAesKey, apiBaseUrl: cluster.simUrl },
+  }, adminToken);
+  expect(created.status).toBe(201);
+  integration = created.body;
+  const rule = await cluster.api(0, 'POST', '/api/keyword-rules', {
+    integrationId: integration.id,
+    name: 'price',
+    keywords: ['价格'],
+    matchType: 'contains',
+    reply: { type: 'text', text: '价格表' },
+  }, adminToken);
+  expect(rule.status).toBe(201);
+});
+
+afterAll(async () => {
+  await ds?.destroy();
+  await cluster?.stop();
+});
+
+async function push(user: string): Promise<void> {
+  const res = await cluster.sim<{ responses: { status: number }[] }>('POST', '/_sim/wecom/push', {
+    callbackUrl: integration.callbackUrl,
+    corpId: app.corpId,
+    message: { type: 'text', fromUser: user, content: `价格 ${user}` },
+  });
+  expect(res.body.responses.map((r) => r.status)).toEqual([200]);
+}
+
+it('a worker killed three times during a burst loses no reply: every message is stored once and answered', async () => {
+  const users = Array.from({ length: USERS }, (_, i) => `crash-user-${i}`);
+  let worker = 0;
+  const started = Date.now();
+  for (let i = 0; i < users.length; i += 5) {
+    await Promise.all(users.slice(i, i + 5).map(push));
+    if (KILL_AT.some((k) => i < k && i + 5 >= k)) {
+      // Let the worker get into its work (a different moment each time), then kill it mid-flight.
+      await new Promise((r) => setTimeout(r, 50 + Math.floor(Math.random() * 250)));
+      await cluster.killWorker(worker);
+      // The API goes on accepting while no worker runs; then a new worker starts.
+      await Promise.all(users.slice(i + 5, i + 15).map(push));
+      i += 10;
+      await cluster.addWorker();
+      worker++;
+    }
+  }
+  const pushedIn = Date.now() - started;
+
+  const replies = async (): Promise<Map<string, number>> => {
+    const res = await cluster.sim<{ messages: SimSentMessage[] }>('GET', `/_sim/wecom/messages?corpId=${app.corpId}`);
+    const byUser = new Map<string, number>();
+    for (const m of res.body.messages) {
+      if (m.body.msgtype === 'text' && m.body.text?.content === '价格表' && m.body.touser) byUser.set(m.body.touser, (byUser.get(m.body.touser) ?? 0) + 1);
+    }
+    return byUser;
+  };
+  const lost = async (): Promise<string[]> => {
+    const got = await replies();
+    return users.filter((u) => !got.has(u));
+  };
+  // Every reply within 30 s of the last restart.
+  await expectEventually(async () => expect(await lost()).toEqual([]), { timeoutMs: 30_000, intervalMs: 250 });
+
+  const stored: { external_id: string; n: number }[] = await ds.query(
+    `SELECT ct.external_id, count(*)::int AS n FROM messages m JOIN conversations c ON c.id = m.conversation_id JOIN contacts ct ON ct.id = c.contact_id
+      WHERE m.integration_id = $1 AND m.direction = 'in' GROUP BY ct.external_id`,
+    [integration.id],
+  );
+  expect(stored.length).toBe(USERS);
+  expect(stored.filter((r) => r.n !== 1)).toEqual([]);
+  const decisions: { n: number }[] = await ds.query(`SELECT count(*)::int AS n FROM bot_replies br JOIN inbox_events ie ON ie.id = br.inbox_event_id WHERE ie.integration_id = $1`, [integration.id]);
+  expect(decisions[0]!.n).toBe(USERS);
+  await expectEventually(async () => {
+    const open: unknown[] = await ds.query(`SELECT 1 FROM inbox_events WHERE integration_id = $1 AND status <> 'processed'`, [integration.id]);
+    expect(open).toEqual([]);
+  });
+  const doubled = [...(await replies()).entries()].filter(([, n]) => n > 1).length;
+  // Reported, not yet asserted: at-most-once delivery of a send whose outcome is unknown is the issue's next step.
+  process.stdout.write(`[crash] ${USERS} messages pushed in ${pushedIn} ms with ${KILL_AT.length} worker kills: 0 lost, ${doubled} delivered twice\n`);
+});

@@ -1,10 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { io, type Socket } from 'socket.io-client';
 import { DataSource } from 'typeorm';
 import type { ConversationView, DeskEvent, IntegrationView } from '@imbridge/contracts';
 import { DESK_EVENT, DESK_SOCKET_PATH } from '@imbridge/contracts';
 import { expectEventually } from '@imbridge/testing';
-import { ADMIN, type Cluster, startCluster } from './support/stack';
+import { addSimWecomIntegration, ADMIN, type Cluster, type SimWecomApp, startCluster } from './support/stack';
 
 /**
  * The product deployed with two API processes (IMBRIDGE_ROLE=api) and two queue workers
@@ -36,13 +35,7 @@ let cluster: Cluster;
 let ds: DataSource;
 let adminToken = '';
 const sockets: Socket[] = [];
-const app = {
-  corpId: `ww${randomBytes(8).toString('hex')}`,
-  agentId: 1000002,
-  secret: randomBytes(32).toString('base64url').slice(0, 43),
-  token: randomBytes(12).toString('hex'),
-  encodingAesKey: randomBytes(32).toString('base64').replace(/[^A-Za-z0-9]/g, 'x').slice(0, 43),
-};
+let app: SimWecomApp;
 let integration: IntegrationView;
 let agentId = '';
 
@@ -94,14 +87,7 @@ beforeAll(async () => {
   ds = new DataSource({ type: 'postgres', url: cluster.databaseUrl });
   await ds.initialize();
   adminToken = await cluster.login(ADMIN.username, ADMIN.password);
-  expect((await cluster.sim('POST', '/_sim/wecom/apps', app)).status).toBe(201);
-  const created = await cluster.api<IntegrationView>(0, 'POST', '/api/integrations', {
-    platform: 'wecom',
-    name: 'cluster',
-    config: { corpId: app.corpId, agentId: app.agentId, secret: app.secret, token: app.token, encodingAesKey: app.encodingAesKey, apiBaseUrl: cluster.simUrl },
-  }, adminToken);
-  expect(created.status).toBe(201);
-  integration = created.body;
+  ({ app, integration } = await addSimWecomIntegration(cluster, adminToken, 'cluster'));
   const agentUser = await cluster.api<{ id: string }>(0, 'POST', '/api/users', { ...AGENT, role: 'agent' }, adminToken);
   expect(agentUser.status).toBe(201);
   agentId = agentUser.body.id;

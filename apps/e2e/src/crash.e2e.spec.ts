@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import type { IntegrationView } from '@imbridge/contracts';
 import { expectEventually } from '@imbridge/testing';
-import { ADMIN, type Cluster, startCluster } from './support/stack';
+import { addSimWecomIntegration, ADMIN, type Cluster, type SimWecomApp, startCluster } from './support/stack';
 
 /**
  * The queue worker is killed with SIGKILL again and again while a burst of customer messages comes in
@@ -26,13 +25,7 @@ interface SimSentMessage {
 let cluster: Cluster;
 let ds: DataSource;
 let integration: IntegrationView;
-const app = {
-  corpId: `ww${randomBytes(8).toString('hex')}`,
-  agentId: 1000002,
-  secret: randomBytes(32).toString('base64url').slice(0, 43),
-  token: randomBytes(12).toString('hex'),
-  encodingAesKey: randomBytes(32).toString('base64').replace(/[^A-Za-z0-9]/g, 'x').slice(0, 43),
-};
+let app: SimWecomApp;
 
 beforeAll(async () => {
   // A quick sweeper, as an operator would run it where seconds matter.
@@ -40,14 +33,7 @@ beforeAll(async () => {
   ds = new DataSource({ type: 'postgres', url: cluster.databaseUrl });
   await ds.initialize();
   const adminToken = await cluster.login(ADMIN.username, ADMIN.password);
-  expect((await cluster.sim('POST', '/_sim/wecom/apps', app)).status).toBe(201);
-  const created = await cluster.api<IntegrationView>(0, 'POST', '/api/integrations', {
-    platform: 'wecom',
-    name: 'crash',
-    config: { corpId: app.corpId, agentId: app.agentId, secret: app.secret, token: app.token, encodingAesKey: app.encodingAesKey, apiBaseUrl: cluster.simUrl },
-  }, adminToken);
-  expect(created.status).toBe(201);
-  integration = created.body;
+  ({ app, integration } = await addSimWecomIntegration(cluster, adminToken, 'crash'));
   const rule = await cluster.api(0, 'POST', '/api/keyword-rules', {
     integrationId: integration.id,
     name: 'price',

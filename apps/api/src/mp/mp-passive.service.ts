@@ -185,8 +185,9 @@ export class MpPassiveReplies {
     const given = row?.given ? (row.given.text ?? null) : null;
     let decided: boolean;
     if (!row || inboxEventId === null || row.status === null || row.status === 'failed') decided = true;
-    else if (row.status !== 'processed') decided = false;
+    // The bot's claim commits with its answer: decided, even before the inbox marks the event done.
     else if (row.answered) decided = true;
+    else if (row.status !== 'processed') decided = false;
     else decided = !((row.type === 'text' || row.type === 'voice') && !!row.text) || row.state !== 'bot';
     return { given, conversationId: row?.conversation_id ?? null, waiting: row?.waiting ?? 0, decided };
   }

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createTestDatabase, createTestRedisPrefix, freePort, testRedisUrl } from '@imbridge/testing';
+import type { IntegrationView } from '@imbridge/contracts';
 
 /** The workspace root (apps/e2e/src/support → four levels up). */
 export const REPO_ROOT = resolve(__dirname, '../../../..');
@@ -328,4 +329,29 @@ export async function startCluster(opts: { apis: number; workers: number; env?: 
     stop,
   };
   return cluster;
+}
+
+/** A WeCom self-built app as the simulator knows it. */
+export interface SimWecomApp {
+  corpId: string;
+  agentId: number;
+  secret: string;
+  token: string;
+  encodingAesKey: string;
+}
+
+/** A fresh WeCom app in the cluster's simulator and the integration for it (created through API #1). */
+export async function addSimWecomIntegration(cluster: Cluster, adminToken: string, name: string): Promise<{ app: SimWecomApp; integration: IntegrationView }> {
+  const app: SimWecomApp = {
+    corpId: `ww${randomBytes(8).toString('hex')}`,
+    agentId: 1000002,
+    secret: randomBytes(32).toString('base64url').slice(0, 43),
+    token: randomBytes(12).toString('hex'),
+    encodingAesKey: randomBytes(32).toString('base64').replace(/[^A-Za-z0-9]/g, 'x').slice(0, 43),
+  };
+  const registered = await cluster.sim('POST', '/_sim/wecom/apps', app);
+  if (registered.status !== 201) throw new Error(`the simulator refused the app: ${registered.status} ${JSON.stringify(registered.body)}`);
+  const created = await cluster.api<IntegrationView>(0, 'POST', '/api/integrations', { platform: 'wecom', name, config: { ...app, apiBaseUrl: cluster.simUrl } }, adminToken);
+  if (created.status !== 201) throw new Error(`creating the integration failed: ${created.status} ${JSON.stringify(created.body)}`);
+  return { app, integration: created.body };
 }

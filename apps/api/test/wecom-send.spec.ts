@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { ConversationView, IntegrationView, MessageView, OutgoingMessage } from '@imbridge/contracts';
 import { startPlatformSim, type PlatformSim } from '@imbridge/platform-sim';
 import { expectEventually } from '@imbridge/testing';
+import { DataSource } from 'typeorm';
 import { OutboundService } from '../src/outbound/outbound.service';
 import { freePort, startTestApp, type TestApp } from './test-app';
 
@@ -125,6 +126,44 @@ describe('long text', () => {
     expect(parts.join('')).toBe(text);
     expect(parts).toHaveLength(3);
     expect(sim.wecom.suppressedMessages(corp.corpId)).toHaveLength(1); // part 1, re-sent by the retry
+  });
+});
+
+describe('at most one delivery (WeCom duplicate check)', () => {
+  const ZWSP = '\u200b';
+
+  it('a send cut off after WeCom delivered it (outcome unknown) is sent again and dropped by WeCom: the member has it once', async () => {
+    const corp = await newCorp();
+    const conv = await openConversation(corp, 'zhouyi');
+    const msg = await enqueue(conv.id, { type: 'text', text: '您的订单已发货' });
+    await waitForStatus(conv.id, msg.id, 'sent');
+    // The state a SIGKILL right after the request left would have left: the attempt started, never finished.
+    const ds = app.running.app.get(DataSource);
+    await ds.query(`UPDATE outbound_messages SET status = 'sending', sent_at = NULL WHERE message_id = $1`, [msg.id]);
+    await ds.query(`UPDATE messages SET status = 'queued' WHERE id = $1`, [msg.id]);
+    const [row] = (await ds.query(`SELECT id FROM outbound_messages WHERE message_id = $1`, [msg.id])) as { id: string }[];
+    await app.running.app.get(OutboundService).dispatch({ conversationId: conv.id, outboundId: row!.id }, 0, 'after-crash');
+    await waitForStatus(conv.id, msg.id, 'sent');
+
+    const delivered = bodiesTo(corp, 'zhouyi');
+    expect(delivered.map((b) => (b['text'] as { content: string }).content)).toEqual(['您的订单已发货']);
+    const suppressed = sim.wecom.suppressedMessages(corp.corpId).map((m) => m.body);
+    expect(suppressed).toHaveLength(1);
+    expect(suppressed[0]).toEqual({ ...delivered[0] });
+    expect(delivered[0]).toMatchObject({ enable_duplicate_check: 1, duplicate_check_interval: 3600 });
+  });
+
+  it('two different answers with the same text to the same member both arrive (the second varied invisibly)', async () => {
+    const corp = await newCorp();
+    const conv = await openConversation(corp, 'wuer');
+    const first = await enqueue(conv.id, { type: 'text', text: '营业时间：9:00-18:00' });
+    const second = await enqueue(conv.id, { type: 'text', text: '营业时间：9:00-18:00' });
+    await waitForStatus(conv.id, first.id, 'sent');
+    await waitForStatus(conv.id, second.id, 'sent');
+    const contents = bodiesTo(corp, 'wuer').map((b) => (b['text'] as { content: string }).content);
+    expect(contents).toEqual(['营业时间：9:00-18:00', `营业时间：9:00-18:00${ZWSP}`]);
+    expect(contents.map((c) => c.replaceAll(ZWSP, ''))).toEqual(['营业时间：9:00-18:00', '营业时间：9:00-18:00']);
+    expect(sim.wecom.suppressedMessages(corp.corpId)).toEqual([]);
   });
 });
 

@@ -21,6 +21,8 @@ export interface AppConfig {
   sweepIntervalMs: number;
   inboxStaleMs: number;
   outboundStaleMs: number;
+  /** Recovery rounds (start-up, Redis or PostgreSQL back) take work untouched this long. */
+  recoveryGraceMs: number;
   sendRatePerSecond: number;
   /** First retry delay of a failed send (doubles per attempt; rate-limit errors start at 5×). */
   retryBaseMs: number;
@@ -127,6 +129,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     sweepIntervalMs: intOf(env, 'IMBRIDGE_SWEEP_INTERVAL_MS', 15_000, problems, 100),
     inboxStaleMs: intOf(env, 'IMBRIDGE_INBOX_STALE_MS', 10_000, problems, 0),
     outboundStaleMs: intOf(env, 'IMBRIDGE_OUTBOUND_STALE_MS', 60_000, problems, 0),
+    recoveryGraceMs: intOf(env, 'IMBRIDGE_RECOVERY_GRACE_MS', 2_000, problems, 0),
     sendRatePerSecond: intOf(env, 'IMBRIDGE_SEND_RATE_PER_SECOND', 30, problems, 1),
     retryBaseMs: intOf(env, 'IMBRIDGE_RETRY_BASE_MS', 1_000, problems, 1),
     sessionTtlSeconds: intOf(env, 'IMBRIDGE_SESSION_TTL_SECONDS', 12 * 3600, problems, 60),

@@ -3,14 +3,26 @@ import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { RedisLock, RedisService } from '../common/redis.service';
 import { InboxDispatcher } from '../callbacks/inbox-dispatcher.service';
-import { OutboundService } from '../outbound/outbound.service';
+import { OutboundService, wakeKey } from '../outbound/outbound.service';
 
 /** Inbox rows are kept at least this long: longer than any platform retries (Feishu ≈ 7 h) and than the replay tolerance cap. */
 export const INBOX_RETENTION_DAYS = 8;
 
+/** How often PostgreSQL is probed while it is known to be away. */
+const DB_PROBE_INTERVAL_MS = 500;
+
 /**
  * Re-dispatches work that Redis lost or a dead worker left: inbox events still pending (not stored) or
  * deciding (stored, the bot's decision not committed), outbox rows still queued/sending after a while. PostgreSQL is the record; this makes Bull only a dispatcher.
+ *
+ * Two kinds of rounds:
+ * - periodic (`tick`): rows older than the staleness thresholds, for whatever nobody noticed;
+ * - recovery (`recover`): at once, and with only a short grace, when this process starts, when Redis
+ *   comes back (its jobs may be gone), and when PostgreSQL answers again after failing (jobs failed
+ *   meanwhile). Waiting work then resumes within seconds, not after the staleness threshold.
+ * Re-dispatching work that a live process is doing is harmless: Bull ignores a jobId it still holds,
+ * an inbox conversation is processed under an advisory lock and an outbox conversation under a Redis
+ * lock, and one recovery round runs at a time across processes (a Redis lock of its own).
  */
 @Injectable()
 export class SweeperService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -18,6 +30,11 @@ export class SweeperService implements OnApplicationBootstrap, OnApplicationShut
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   private lastPurge = 0;
+  private recovering: Promise<void> | null = null;
+  private recoverAgain: string | null = null;
+  private dbProbe: NodeJS.Timeout | undefined;
+  private redisWasLost = false;
+  private stopped = false;
 
   constructor(
     private readonly ds: DataSource,
@@ -30,10 +47,87 @@ export class SweeperService implements OnApplicationBootstrap, OnApplicationShut
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => void this.tick(), this.config.sweepIntervalMs);
     this.timer.unref();
+    // What a process that died before us left, without waiting for it to turn stale.
+    void this.recover('start-up');
+    const client = this.redis.client;
+    client.on('close', () => {
+      this.redisWasLost = true;
+    });
+    client.on('ready', () => {
+      if (!this.redisWasLost) return;
+      this.redisWasLost = false;
+      void this.recover('Redis reconnected');
+    });
+    // PostgreSQL going away shows first on the idle pooled connections it terminates.
+    const pool = (this.ds.driver as unknown as { master?: { on?(event: 'error', listener: (err: Error) => void): void } }).master;
+    pool?.on?.('error', () => this.databaseTrouble());
   }
 
   onApplicationShutdown(): void {
+    this.stopped = true;
     clearInterval(this.timer);
+    clearTimeout(this.dbProbe);
+  }
+
+  /**
+   * PostgreSQL failed: probe it every 500 ms until it answers, then recover (jobs that failed while it
+   * was away were dropped by Bull after their attempts; their rows wait).
+   */
+  databaseTrouble(): void {
+    if (this.dbProbe || this.stopped) return;
+    this.logger.warn('PostgreSQL unreachable; probing it to recover waiting work as soon as it is back');
+    const probe = async (): Promise<void> => {
+      try {
+        await this.ds.query('SELECT 1');
+        this.dbProbe = undefined;
+        await this.recover('PostgreSQL back');
+      } catch {
+        if (!this.stopped) this.dbProbe = setTimeout(() => void probe(), DB_PROBE_INTERVAL_MS);
+      }
+    };
+    this.dbProbe = setTimeout(() => void probe(), DB_PROBE_INTERVAL_MS);
+  }
+
+  /**
+   * A recovery round now (see the class comment). Calls that arrive while one runs make one more
+   * round after it, so a trigger is never lost.
+   */
+  recover(reason: string): Promise<void> {
+    if (this.recovering) {
+      this.recoverAgain = reason;
+      return this.recovering;
+    }
+    this.recovering = (async () => {
+      let next: string | null = reason;
+      while (next !== null && !this.stopped) {
+        this.recoverAgain = null;
+        await this.recoverOnce(next);
+        next = this.recoverAgain;
+      }
+    })().finally(() => {
+      this.recovering = null;
+    });
+    return this.recovering;
+  }
+
+  private async recoverOnce(reason: string): Promise<void> {
+    let lock: RedisLock | null = null;
+    try {
+      lock = await RedisLock.acquire(this.redis.client, this.redis.key('recovery-lock'), 30_000);
+      // Another process is recovering right now; it covers what we would.
+      if (!lock) return;
+    } catch {
+      lock = null; // Redis away: dispatching fails fast, the next trigger (its return) recovers
+    }
+    try {
+      const n = await this.sweep({ inboxMs: this.config.recoveryGraceMs, outboundMs: this.config.recoveryGraceMs, future: true });
+      if (n.inbox + n.outbound > 0) this.logger.log(`recovery (${reason}): re-dispatched ${n.inbox} inbox and ${n.outbound} outbox conversation(s)`);
+    } catch (err) {
+      this.logger.warn(`recovery (${reason}) failed: ${(err as Error).message}`);
+      this.databaseTrouble();
+    } finally {
+      await lock?.release().catch(() => undefined);
+    }
   }
 
   async tick(): Promise<{ inbox: number; outbound: number }> {
@@ -51,7 +145,10 @@ export class SweeperService implements OnApplicationBootstrap, OnApplicationShut
         lock = null;
       }
       try {
-        return await this.sweep();
+        return await this.sweep({ inboxMs: this.config.inboxStaleMs, outboundMs: this.config.outboundStaleMs, future: false });
+      } catch (err) {
+        this.databaseTrouble();
+        throw err;
       } finally {
         await lock?.release().catch(() => undefined);
       }
@@ -63,26 +160,34 @@ export class SweeperService implements OnApplicationBootstrap, OnApplicationShut
     }
   }
 
-  private async sweep(): Promise<{ inbox: number; outbound: number }> {
+  /**
+   * Re-dispatches inbox events and outbox rows untouched for `inboxMs` / `outboundMs`. With `future`,
+   * also outbox rows waiting for a retry (their delayed wake-up job may be gone with Redis): queued
+   * again for their time, under the same jobId as the wake-up, so an existing one is kept.
+   */
+  private async sweep(age: { inboxMs: number; outboundMs: number; future: boolean }): Promise<{ inbox: number; outbound: number }> {
     const stale: { id: string; integration_id: string; conversation_key: string }[] = await this.ds.query(
       `SELECT DISTINCT ON (integration_id, conversation_key) id, integration_id, conversation_key FROM inbox_events
        WHERE (status = 'pending' OR status = 'deciding') AND received_at < now() - ($1 || ' milliseconds')::interval
        ORDER BY integration_id, conversation_key, id LIMIT 1000`,
-      [String(this.config.inboxStaleMs)],
+      [String(age.inboxMs)],
     );
     if (stale.length > 0) {
       await this.inbox.dispatchNow(stale.map((r) => ({ integrationId: r.integration_id, conversationKey: r.conversation_key, eventId: String(r.id) })));
       this.logger.log(`re-dispatched ${stale.length} conversation(s) with inbox events not yet stored or not yet decided`);
     }
-    const outbound: { id: string; conversation_id: string; attempts: number }[] = await this.ds.query(
-      `SELECT DISTINCT ON (conversation_id) id, conversation_id, attempts FROM outbound_messages
-       WHERE status IN ('queued', 'sending') AND next_attempt_at < now() - ($1 || ' milliseconds')::interval
+    const outbound: { id: string; conversation_id: string; attempts: number; next_attempt_at: Date }[] = await this.ds.query(
+      `SELECT DISTINCT ON (conversation_id) id, conversation_id, attempts, next_attempt_at FROM outbound_messages
+       WHERE status IN ('queued', 'sending') AND ($2 OR next_attempt_at < now() - ($1 || ' milliseconds')::interval)
        AND updated_at < now() - ($1 || ' milliseconds')::interval
        ORDER BY conversation_id, seq LIMIT 1000`,
-      [String(this.config.outboundStaleMs)],
+      [String(age.outboundMs), age.future],
     );
     for (const r of outbound) {
-      await this.outbound.dispatch({ conversationId: r.conversation_id, outboundId: r.id }, 0, Number(r.attempts) + 1000);
+      const at = new Date(r.next_attempt_at);
+      const wait = at.getTime() - Date.now();
+      if (wait > 0) await this.outbound.dispatch({ conversationId: r.conversation_id, outboundId: r.id }, wait, wakeKey(Number(r.attempts), at));
+      else await this.outbound.dispatch({ conversationId: r.conversation_id, outboundId: r.id }, 0, Number(r.attempts) + 1000);
     }
     if (Date.now() - this.lastPurge > 3600_000) {
       this.lastPurge = Date.now();

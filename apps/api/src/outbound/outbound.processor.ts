@@ -4,7 +4,7 @@ import { Process, Processor } from '@nestjs/bull';
 import type { Job } from 'bull';
 import { DataSource } from 'typeorm';
 import { type OutgoingMessage, RETRYABLE_BY_DEFAULT } from '@imbridge/contracts';
-import { PlatformError, type SendContext, type Sender } from '@imbridge/platform-core';
+import { type ContentClaims, PlatformError, type SendContext, type Sender } from '@imbridge/platform-core';
 import { MediaFileEntity, MessageEntity, OutboundMessageEntity } from '@imbridge/persistence';
 import { DeskNotifier } from '../realtime/desk-notifier.service';
 import { MediaService } from '../media/media.service';
@@ -17,7 +17,7 @@ import { UrlPolicy } from '../security/url-policy';
 import { Inject } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { OUTBOUND_QUEUE, type OutboundJob } from '../queue/queues';
-import { OutboundService } from './outbound.service';
+import { OutboundService, wakeKey } from './outbound.service';
 import { RateLimitedHttpClient } from './rate-limited-http.client';
 import { SendRateLimiter } from './rate-limiter.service';
 import { RedisTokenStore } from './redis-token-store';
@@ -31,10 +31,11 @@ const LOCK_TTL_MS = 15_000;
 /** A message due this soon is waited for in place (see sendAll). */
 const INLINE_WAIT_MAX_MS = 1_000;
 
-/** Job key of a delayed wake-up: the retry and any later re-check of the same attempt share one job. */
-function wakeKey(attempts: number, at: Date): string {
-  return `${attempts}-${at.getTime()}`;
-}
+/** Claims a content digest for one message (see ContentClaims): free, or already this message's. */
+const CLAIM_CONTENT = `
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', tonumber(ARGV[2])) then return 1 end
+if redis.call('GET', KEYS[1]) == ARGV[1] then return 1 end
+return 0`;
 
 /**
  * Exponential backoff with jitter; a platform's own delay wins when it gives one. `baseMs` is the
@@ -77,13 +78,20 @@ export class OutboundSender {
     this.retryBaseMs = config.retryBaseMs;
   }
 
-  async drain(conversationId: string): Promise<void> {
+  async drain(job: OutboundJob): Promise<void> {
+    const { conversationId } = job;
     // No cap on the rounds: a job that found the lock busy has already returned and relies on this
     // re-check, so stopping while a message is due would strand it until the sweeper. Each round
     // either sends something or ends because nothing is due (or another process took over).
     for (;;) {
-      const lock = await RedisLock.acquire(this.redis.client, this.redis.key('outbound-lock', conversationId), LOCK_TTL_MS);
-      if (!lock) return; // the holder re-checks after releasing, so our message is not left behind
+      const lockKey = this.redis.key('outbound-lock', conversationId);
+      const lock = await RedisLock.acquire(this.redis.client, lockKey, LOCK_TTL_MS);
+      if (!lock) {
+        // A live holder re-checks after releasing, so our message is not left behind; a holder that
+        // died does not: look again when its lock lapses.
+        await this.recheckAfter(job, lockKey);
+        return;
+      }
       // Kept alive while this process works (a slow platform call included); it lapses soon after a crash.
       const heartbeat = setInterval(() => void lock.extend(LOCK_TTL_MS).catch(() => undefined), LOCK_TTL_MS / 3);
       heartbeat.unref();
@@ -96,6 +104,19 @@ export class OutboundSender {
       // A message committed while we held the lock finds it busy; look again after releasing.
       if (!(await this.nextDue(conversationId))) return;
     }
+  }
+
+  /**
+   * One delayed re-check per conversation and lock period (a marker in Redis), due just after the
+   * current holder's lock would lapse: if the holder died mid-send, its conversation resumes within
+   * the lock's TTL instead of waiting for the sweeper's staleness threshold.
+   */
+  private async recheckAfter(job: OutboundJob, lockKey: string): Promise<void> {
+    const ttl = await this.redis.client.pttl(lockKey);
+    if (ttl <= 0) return; // released meanwhile: its holder re-checks
+    const delay = ttl + 500;
+    const first = await this.redis.client.set(this.redis.key('outbound-recheck', job.conversationId), '1', 'PX', delay, 'NX');
+    if (first === 'OK') await this.outbound.dispatch(job, delay, `recheck-${Date.now() + delay}`);
   }
 
   private async nextDue(conversationId: string): Promise<OutboundMessageEntity | null> {
@@ -180,9 +201,22 @@ export class OutboundSender {
     return true;
   }
 
+  /** The Redis-backed ContentClaims of one message, scoped to its integration. */
+  private claimsFor(row: OutboundMessageEntity): ContentClaims {
+    return {
+      claim: async (digest, ttlSeconds) =>
+        (await this.redis.client.eval(CLAIM_CONTENT, 1, this.redis.key('send-claim', row.integrationId, digest), row.id, String(Math.max(1, Math.ceil(ttlSeconds))))) === 1,
+    };
+  }
+
   /** Returns false when the conversation must wait (a retry is scheduled). */
   private async sendOne(row: OutboundMessageEntity, lock: RedisLock): Promise<boolean> {
     if (row.status === 'queued' && (await this.applyDeliveryPolicy(row))) return true;
+    // 'sending' is written before every request leaves ("attempt started"); finding it again means
+    // the attempt's outcome is unknown (the process died mid-send). The sender then relies on the
+    // platform's idempotency (the same key or the same content), where the platform has one.
+    const inDoubt = row.status === 'sending';
+    if (inDoubt) this.logger.warn(`outbound ${row.id}: attempt ${row.attempts} was cut off with its outcome unknown; sending again under the platform's idempotency`);
     const attempts = row.attempts + 1;
     await this.ds.getRepository(OutboundMessageEntity).update({ id: row.id }, { status: 'sending', attempts, updatedAt: new Date() });
     try {
@@ -194,7 +228,7 @@ export class OutboundSender {
       // Every platform call of this send waits for the integration's budget; waiting can take long
       // when many conversations share it, so the lock is kept meanwhile.
       const http = new RateLimitedHttpClient(this.http, () => this.limiter.acquire(row.integrationId, () => lock.extend(LOCK_TTL_MS)));
-      const ctx: SendContext = { integrationId: row.integrationId, config: integration.config, tokens: this.tokens, http, idempotencyKey: row.id };
+      const ctx: SendContext = { integrationId: row.integrationId, config: integration.config, tokens: this.tokens, http, idempotencyKey: row.id, inDoubt, claims: this.claimsFor(row) };
       const result = await sender.send(ctx, row.recipient, await this.withPlatformMedia(sender, ctx, row.payload));
       const now = new Date();
       await this.ds.transaction(async (m) => {
@@ -249,6 +283,6 @@ export class OutboundProcessor {
 
   @Process({ concurrency: 16 })
   async handle(job: Job<OutboundJob>): Promise<void> {
-    await this.sender.drain(job.data.conversationId);
+    await this.sender.drain(job.data);
   }
 }

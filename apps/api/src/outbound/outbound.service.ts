@@ -34,6 +34,11 @@ function textOf(message: OutgoingMessage): string | null {
  * Queues a message for sending: the message and outbox rows are committed first, then the job is
  * added (jobId = outbox id). If Redis is away the sweeper queues it later; nothing is lost.
  */
+/** Job key of a delayed wake-up: the retry, any later re-check of the same attempt and a recovery round share one job. */
+export function wakeKey(attempts: number, at: Date): string {
+  return `${attempts}-${at.getTime()}`;
+}
+
 @Injectable()
 export class OutboundService {
   private readonly logger = new Logger('Outbound');

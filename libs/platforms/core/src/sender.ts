@@ -24,6 +24,28 @@ export interface SendContext {
   http: HttpClient;
   /** Our outbound message id: an idempotency key where the platform takes one. */
   idempotencyKey: string;
+  /**
+   * True when an earlier attempt of this message started and its outcome is unknown (the process
+   * died or the call timed out after the request left): the platform may have delivered it.
+   */
+  inDoubt?: boolean;
+  /** Content claims for platforms that de-duplicate by content (see ContentClaims); absent in tools and tests that need none. */
+  claims?: ContentClaims;
+}
+
+/**
+ * For platforms whose only idempotency is "the same content within an interval is delivered once"
+ * (WeCom's duplicate check): a claim says which of our messages first used a content digest, so that
+ * a retry of that message is recognised as the same send (and dropped by the platform if it had
+ * arrived), while a different message that happens to have the same content is told to vary it.
+ * Shared by every process (Redis-backed in the API), scoped to the integration.
+ */
+export interface ContentClaims {
+  /**
+   * Claims `digest` for this message (`SendContext.idempotencyKey`) for `ttlSeconds`. True when the
+   * digest was free or is already this message's; false when another message holds it.
+   */
+  claim(digest: string, ttlSeconds: number): Promise<boolean>;
 }
 
 export interface SendResult {

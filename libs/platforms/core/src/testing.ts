@@ -5,7 +5,7 @@
  */
 import { PlatformError } from './platform-error';
 import type { HttpClient, HttpRequest, HttpResponse } from './http-client';
-import type { TokenProvider } from './sender';
+import type { ContentClaims, TokenProvider } from './sender';
 
 /** One scripted answer (JSON-encoded unless a string or Buffer), or a network failure. */
 export type ScriptedReply = { status?: number; body: unknown; headers?: Record<string, string> } | Error;
@@ -88,4 +88,22 @@ export async function platformErrorOf(promise: Promise<unknown>): Promise<Platfo
     throw err;
   }
   throw new Error('expected a PlatformError, the promise resolved');
+}
+
+/**
+ * ContentClaims shared by several sends, in memory (the API's are in Redis): `for(owner)` gives the
+ * claims of one message (its idempotency key). Expiry is not modelled.
+ */
+export class MemoryClaims {
+  readonly owners = new Map<string, string>();
+
+  for(owner: string): ContentClaims {
+    return {
+      claim: (digest: string): Promise<boolean> => {
+        const holder = this.owners.get(digest);
+        if (holder === undefined) this.owners.set(digest, owner);
+        return Promise.resolve(holder === undefined || holder === owner);
+      },
+    };
+  }
 }

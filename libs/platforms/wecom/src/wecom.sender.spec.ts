@@ -1,6 +1,6 @@
 import type { OutgoingMessage, PlatformErrorCode } from '@imbridge/contracts';
 import { PlatformError, type HttpRequest, type Recipient, type SendContext } from '@imbridge/platform-core';
-import { MemoryTokens as MemoryWecomTokens, ScriptedHttp as ScriptedWecomHttp, type ScriptedReply } from '@imbridge/platform-core/testing';
+import { MemoryClaims, MemoryTokens as MemoryWecomTokens, ScriptedHttp as ScriptedWecomHttp, type ScriptedReply } from '@imbridge/platform-core/testing';
 import { readWecomConfig } from './wecom.descriptor';
 import { callWecomApi, fetchWecomToken, uploadFileName, WecomSender, wecomTokenKey } from './wecom.sender';
 
@@ -447,5 +447,77 @@ describe('uploadFileName', () => {
     expect(uploadFileName('https://x/a/%E5%9B%BE.jpg?x=1', 'image/jpeg')).toBe('图.jpg');
     expect(uploadFileName('https://x/', 'image/jpeg')).toBe('media.jpg');
     expect(uploadFileName('https://x/', 'application/x-unknown')).toBe('media.bin');
+  });
+});
+
+describe('WecomSender: duplicate check (at most one delivery per message)', () => {
+  const sender = new WecomSender();
+  const ZWSP = '\u200b';
+
+  function withClaims(claims: MemoryClaims, key: string, http: ScriptedWecomHttp, inDoubt = false): SendContext {
+    return { integrationId: 'int-1', config: CONFIG, tokens: new MemoryWecomTokens(), http, idempotencyKey: key, claims: claims.for(key), inDoubt };
+  }
+
+  it('sends every attempt of one message with the same JSON and the check on, so WeCom drops a retry that already arrived', async () => {
+    const claims = new MemoryClaims();
+    const http = new ScriptedWecomHttp();
+    http.script('/cgi-bin/gettoken', token('T1'), token('T1')).script('/cgi-bin/message/send', sent('m1'), sent('m1-retry'));
+    await sender.send(withClaims(claims, 'out-1', http), USER, TEXT);
+    await sender.send(withClaims(claims, 'out-1', http, true), USER, TEXT);
+    const [first, retry] = http.calls('/cgi-bin/message/send').map(bodyOf);
+    expect(first).toEqual({ touser: 'zhangsan', agentid: 1000002, msgtype: 'text', text: { content: TEXT.type === 'text' ? TEXT.text : '' }, enable_duplicate_check: 1, duplicate_check_interval: 3600 });
+    expect(retry).toEqual(first);
+  });
+
+  it('varies a different message with the same content invisibly, so WeCom delivers both', async () => {
+    const claims = new MemoryClaims();
+    const http = new ScriptedWecomHttp();
+    http.script('/cgi-bin/gettoken', token('T1'), token('T1'), token('T1'), token('T1')).script('/cgi-bin/message/send', sent('a'), sent('b'), sent('c'), sent('b2'));
+    await sender.send(withClaims(claims, 'out-1', http), USER, { type: 'text', text: '营业时间 9:00-18:00' });
+    await sender.send(withClaims(claims, 'out-2', http), USER, { type: 'text', text: '营业时间 9:00-18:00' });
+    await sender.send(withClaims(claims, 'out-3', http), USER, { type: 'text', text: '营业时间 9:00-18:00' });
+    // out-2 again (its outcome was unknown): the same variant as its first attempt.
+    await sender.send(withClaims(claims, 'out-2', http, true), USER, { type: 'text', text: '营业时间 9:00-18:00' });
+    const contents = http.calls('/cgi-bin/message/send').map(contentOf);
+    expect(contents).toEqual(['营业时间 9:00-18:00', `营业时间 9:00-18:00${ZWSP}`, `营业时间 9:00-18:00${ZWSP}${ZWSP}`, `营业时间 9:00-18:00${ZWSP}`]);
+    for (const req of http.calls('/cgi-bin/message/send')) expect(bodyOf(req)).toMatchObject({ enable_duplicate_check: 1 });
+  });
+
+  it('another member with the same content needs no variant', async () => {
+    const claims = new MemoryClaims();
+    const http = new ScriptedWecomHttp();
+    http.script('/cgi-bin/gettoken', token('T1'), token('T1')).script('/cgi-bin/message/send', sent('a'), sent('b'));
+    await sender.send(withClaims(claims, 'out-1', http), USER, TEXT);
+    await sender.send(withClaims(claims, 'out-2', http), { externalId: 'lisi', kind: 'user' }, TEXT);
+    expect(http.calls('/cgi-bin/message/send').map(contentOf)).toEqual(['你好\n  world', '你好\n  world']);
+  });
+
+  it('sends content that cannot vary (a media_id, a full 2048-byte part) without the check rather than have WeCom drop it', async () => {
+    const claims = new MemoryClaims();
+    const http = new ScriptedWecomHttp();
+    http.script('/cgi-bin/gettoken', token('T1'), token('T1'), token('T1'), token('T1')).script('/cgi-bin/message/send', sent('a'), sent('b'), sent('c'), sent('d'));
+    const image: OutgoingMessage = { type: 'image', mediaId: 'MEDIA_1' };
+    await sender.send(withClaims(claims, 'out-1', http), USER, image);
+    await sender.send(withClaims(claims, 'out-2', http), USER, image);
+    const full = 'a'.repeat(2048);
+    await sender.send(withClaims(claims, 'out-3', http), USER, { type: 'text', text: full });
+    await sender.send(withClaims(claims, 'out-4', http), USER, { type: 'text', text: full });
+    const bodies = http.calls('/cgi-bin/message/send').map(bodyOf);
+    expect(bodies.map((b) => b['enable_duplicate_check'])).toEqual([1, 0, 1, 0]);
+    expect(bodies[1]).toEqual({ touser: 'zhangsan', agentid: 1000002, msgtype: 'image', image: { media_id: 'MEDIA_1' }, enable_duplicate_check: 0 });
+    expect((bodies[3]!['text'] as { content: string }).content).toBe(full);
+  });
+
+  it('varies a textcard by its description and a news message by its first title', async () => {
+    const claims = new MemoryClaims();
+    const http = new ScriptedWecomHttp();
+    http.script('/cgi-bin/gettoken', token('T1'), token('T1'), token('T1'), token('T1')).script('/cgi-bin/message/send', sent('a'), sent('b'), sent('c'), sent('d'));
+    const card: OutgoingMessage = { type: 'textcard', title: '订单', description: '已发货', url: 'https://shop.example/o/1' };
+    const news: OutgoingMessage = { type: 'news', articles: [{ title: '新品', url: 'https://shop.example/n' }, { title: '活动' }] };
+    for (const [key, msg] of [['c1', card], ['c2', card], ['n1', news], ['n2', news]] as const) await sender.send(withClaims(claims, key, http), USER, msg);
+    const bodies = http.calls('/cgi-bin/message/send').map(bodyOf);
+    expect((bodies[1]!['textcard'] as { description: string }).description).toBe(`已发货${ZWSP}`);
+    expect((bodies[3]!['news'] as { articles: { title: string }[] }).articles.map((a) => a.title)).toEqual([`新品${ZWSP}`, '活动']);
+    expect(bodies.map((b) => b['enable_duplicate_check'])).toEqual([1, 1, 1, 1]);
   });
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { menuAsText, type OutgoingMessage, type RenderedPart } from '@imbridge/contracts';
 import {
   PlatformError,
@@ -46,8 +47,21 @@ export const WECOM_TEXT_MAX_BYTES = 2048;
 export const WECOM_TITLE_MAX_BYTES = 128;
 export const WECOM_DESCRIPTION_MAX_BYTES = 512;
 export const WECOM_NEWS_MAX_ARTICLES = 8;
-/** duplicate_check_interval of the parts of a split text: longer than the outbox's retries take. */
-export const WECOM_SPLIT_DUPLICATE_CHECK_SECONDS = 3600;
+/**
+ * duplicate_check_interval of every message we send (WeCom's default is 1800 s, its maximum 4 h):
+ * longer than the outbox's retries of one message take (8 attempts, backoff capped at 10 min, plus
+ * crash recovery), so a retry of a send whose outcome was unknown is dropped by WeCom if the first
+ * one arrived.
+ */
+export const WECOM_DUPLICATE_CHECK_SECONDS = 3600;
+/** Kept for the split-text behaviour without content claims (tools and tests). */
+export const WECOM_SPLIT_DUPLICATE_CHECK_SECONDS = WECOM_DUPLICATE_CHECK_SECONDS;
+/**
+ * How many variants of one content we try (see WecomSender.dedupedSend): the Nth different message
+ * with the same content to the same member within the interval gets N zero-width spaces appended.
+ */
+export const WECOM_MAX_CONTENT_VARIANTS = 8;
+const VARIANT_MARK = '\u200b';
 /** Upload size limits of media/upload (doc 90253), shared with the kf lib. */
 export { WECOM_UPLOAD_MAX_BYTES, WECOM_UPLOAD_MIN_BYTES, type WecomUploadType };
 
@@ -152,7 +166,7 @@ export class WecomSender implements Sender {
   async send(ctx: SendContext, to: Recipient, message: OutgoingMessage): Promise<SendResult> {
     const cfg = readWecomConfig(ctx.config);
     if (to.kind !== 'user') throw new PlatformError('INVALID', 'WeCom app messages go to users', { platformCode: 'RECIPIENT' });
-    const base = { touser: to.externalId, agentid: cfg.agentId, enable_duplicate_check: 0 };
+    const base = { touser: to.externalId, agentid: cfg.agentId };
     switch (message.type) {
       case 'text':
         return this.sendText(ctx, cfg, base, message.text);
@@ -167,7 +181,7 @@ export class WecomSender implements Sender {
         return this.sendMedia(ctx, cfg, base, message);
       case 'textcard': {
         const btntxt = message.buttonText ? [...message.buttonText].slice(0, 4).join('') : undefined;
-        const answer = await callWecomApi(ctx, cfg, 'message/send', {
+        const answer = await this.dedupedSend(ctx, cfg, {
           ...base,
           msgtype: 'textcard',
           textcard: {
@@ -176,12 +190,12 @@ export class WecomSender implements Sender {
             url: message.url,
             ...(btntxt ? { btntxt } : {}),
           },
-        });
+        }, (body, n) => varyField(body, ['textcard', 'description'], n, WECOM_DESCRIPTION_MAX_BYTES));
         return one(answer);
       }
       case 'news': {
         if (message.articles.length === 0) throw new PlatformError('INVALID', 'news needs at least one article', { platformCode: 'NO_ARTICLES' });
-        const answer = await callWecomApi(ctx, cfg, 'message/send', {
+        const answer = await this.dedupedSend(ctx, cfg, {
           ...base,
           msgtype: 'news',
           news: {
@@ -192,7 +206,7 @@ export class WecomSender implements Sender {
               ...(a.picUrl ? { picurl: a.picUrl } : {}),
             })),
           },
-        });
+        }, (body, n) => varyNewsTitle(body, n));
         return one(answer);
       }
       default: {
@@ -208,10 +222,12 @@ export class WecomSender implements Sender {
     if (parts.length === 0) throw new PlatformError('INVALID', 'WeCom cannot send an empty text', { platformCode: 'EMPTY_TEXT' });
     // A split text that fails half-way is retried whole by the outbox; WeCom's duplicate check then
     // drops the parts the member already has (same content, same member, within the interval).
-    const dedupe = parts.length > 1 ? { enable_duplicate_check: 1, duplicate_check_interval: WECOM_SPLIT_DUPLICATE_CHECK_SECONDS } : {};
     const ids: string[] = [];
     for (const content of parts) {
-      const answer = await callWecomApi(ctx, cfg, 'message/send', { ...base, ...dedupe, msgtype: 'text', text: { content } });
+      const body = { ...base, msgtype: 'text', text: { content } };
+      const answer = ctx.claims
+        ? await this.dedupedSend(ctx, cfg, body, (b, n) => varyField(b, ['text', 'content'], n, WECOM_TEXT_MAX_BYTES))
+        : await callWecomApi(ctx, cfg, 'message/send', { ...body, ...(parts.length > 1 ? duplicateCheck() : { enable_duplicate_check: 0 }) });
       if (answer.msgid) ids.push(answer.msgid);
     }
     return { platformMessageIds: ids, parts: parts.length };
@@ -224,7 +240,7 @@ export class WecomSender implements Sender {
       const { bytes, contentType } = await download(ctx, url, type);
       return uploadWecomMedia(ctx, cfg, type, { bytes, contentType, fileName: uploadFileName(url, contentType, fileName) });
     };
-    const sendWith = (mediaId: string): Promise<WecomAnswer> => callWecomApi(ctx, cfg, 'message/send', { ...base, msgtype: type, [type]: { media_id: mediaId } });
+    const sendWith = (mediaId: string): Promise<WecomAnswer> => this.dedupedSend(ctx, cfg, { ...base, msgtype: type, [type]: { media_id: mediaId } });
 
     let mediaId = message.mediaId;
     if (!mediaId) {
@@ -239,6 +255,59 @@ export class WecomSender implements Sender {
       return one(await sendWith(await upload(message.url)));
     }
   }
+
+  /**
+   * message/send with WeCom's duplicate check, WeCom's only idempotency: within the interval it drops
+   * a request whose JSON equals one it delivered. So every attempt of one message sends the same JSON
+   * with the check on, and a retry after an unknown outcome (crash, timeout) cannot reach the member
+   * twice. A *different* message of ours with the same content to the same member within the
+   * interval (the same FAQ answer asked twice) would be dropped too: the content claims tell the two
+   * apart, and the later message is varied invisibly (zero-width spaces, see `vary`). Content that
+   * cannot vary (a media_id) then goes without the check — the one case where a retry may double.
+   */
+  private async dedupedSend(
+    ctx: SendContext,
+    cfg: WecomConfig,
+    body: Record<string, unknown>,
+    vary?: (body: Record<string, unknown>, n: number) => Record<string, unknown> | null,
+  ): Promise<WecomAnswer> {
+    if (!ctx.claims) return callWecomApi(ctx, cfg, 'message/send', { ...body, enable_duplicate_check: 0 });
+    for (let n = 0; n <= WECOM_MAX_CONTENT_VARIANTS; n++) {
+      const candidate = n === 0 ? body : vary?.(body, n);
+      if (!candidate) break;
+      if (await ctx.claims.claim(contentDigest(candidate), WECOM_DUPLICATE_CHECK_SECONDS)) {
+        return callWecomApi(ctx, cfg, 'message/send', { ...candidate, ...duplicateCheck() });
+      }
+    }
+    return callWecomApi(ctx, cfg, 'message/send', { ...body, enable_duplicate_check: 0 });
+  }
+}
+
+function duplicateCheck(): { enable_duplicate_check: 1; duplicate_check_interval: number } {
+  return { enable_duplicate_check: 1, duplicate_check_interval: WECOM_DUPLICATE_CHECK_SECONDS };
+}
+
+/** What WeCom compares (the request without the check's own fields), as a claim digest. */
+export function contentDigest(body: Record<string, unknown>): string {
+  return createHash('sha256').update(JSON.stringify(body)).digest('base64url');
+}
+
+/** `body` with n zero-width spaces appended to the string at `path`; null when it would exceed `maxBytes`. */
+function varyField(body: Record<string, unknown>, path: [string, string], n: number, maxBytes: number): Record<string, unknown> | null {
+  const inner = body[path[0]] as Record<string, unknown> | undefined;
+  const value = inner?.[path[1]];
+  if (typeof value !== 'string') return null;
+  const varied = value + VARIANT_MARK.repeat(n);
+  if (Buffer.byteLength(varied) > maxBytes) return null;
+  return { ...body, [path[0]]: { ...inner, [path[1]]: varied } };
+}
+
+function varyNewsTitle(body: Record<string, unknown>, n: number): Record<string, unknown> | null {
+  const news = body['news'] as { articles: Array<Record<string, unknown>> };
+  const [first, ...rest] = news.articles;
+  if (!first) return null;
+  const varied = varyField({ a: first }, ['a', 'title'], n, WECOM_TITLE_MAX_BYTES);
+  return varied ? { ...body, news: { articles: [varied['a'], ...rest] } } : null;
 }
 
 function one(answer: WecomAnswer): SendResult {

@@ -1,7 +1,6 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
-import { connect } from 'node:net';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { getQueueToken } from '@nestjs/bull';
@@ -11,70 +10,16 @@ import { startPlatformSim, type PlatformSim, type WecomApp, type WecomPushResult
 import { expectEventually, testPgAdminUrl } from '@imbridge/testing';
 import { loadConfig } from '../src/config/app-config';
 import { INBOX_QUEUE, OUTBOUND_QUEUE } from '../src/queue/queues';
-import { freePort, startTestApp, type TestApp } from './test-app';
+import { PrivateRedis } from './private-redis';
+import { startTestApp, type TestApp } from './test-app';
 
 // Every test here boots the real app (HTTP + worker) against real PostgreSQL and Redis.
 jest.setTimeout(60_000);
 
-const REDIS_SERVER = '/usr/bin/redis-server';
 const PG_DUMP = '/usr/bin/pg_dump';
 
 // ---------------------------------------------------------------------------------------------
 // helpers
-
-/** A private redis-server child process (no persistence), killable and restartable on one port. */
-class PrivateRedis {
-  private child: ChildProcess | undefined;
-  private constructor(readonly port: number) {}
-
-  static async start(): Promise<PrivateRedis> {
-    const r = new PrivateRedis(await freePort());
-    await r.start();
-    return r;
-  }
-
-  get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
-  }
-
-  async start(): Promise<void> {
-    if (this.child) throw new Error('redis-server already running');
-    const child = spawn(REDIS_SERVER, ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'], {
-      stdio: 'ignore',
-    });
-    this.child = child;
-    child.once('exit', () => {
-      if (this.child === child) this.child = undefined;
-    });
-    await expectEventually(() => this.ping(), { timeoutMs: 5_000, intervalMs: 20 });
-  }
-
-  /** SIGKILL: no shutdown, no save; every key is gone. */
-  async kill(): Promise<void> {
-    const child = this.child;
-    if (!child) return;
-    this.child = undefined;
-    if (child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      child.kill('SIGKILL');
-      await exited;
-    }
-  }
-
-  private ping(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const socket = connect(this.port, '127.0.0.1');
-      socket.setTimeout(500, () => socket.destroy(new Error('timeout')));
-      socket.once('error', reject);
-      socket.once('connect', () => socket.write('PING\r\n'));
-      socket.once('data', (d) => {
-        socket.destroy();
-        if (d.toString().startsWith('+PONG')) resolve();
-        else reject(new Error(`unexpected answer ${d.toString()}`));
-      });
-    });
-  }
-}
 
 async function openDb(url: string): Promise<DataSource> {
   const ds = new DataSource({ type: 'postgres', url, extra: { max: 2 } });

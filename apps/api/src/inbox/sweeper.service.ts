@@ -113,15 +113,22 @@ export class SweeperService implements OnApplicationBootstrap, OnApplicationShut
   private async recoverOnce(reason: string): Promise<void> {
     let lock: RedisLock | null = null;
     try {
-      lock = await RedisLock.acquire(this.redis.client, this.redis.key('recovery-lock'), 30_000);
+      lock = await RedisLock.acquire(this.redis.client, this.redis.key('recovery-lock'), 30_000 + this.config.recoveryGraceMs);
       // Another process is recovering right now; it covers what we would.
       if (!lock) return;
     } catch {
       lock = null; // Redis away: dispatching fails fast, the next trigger (its return) recovers
     }
     try {
-      const n = await this.sweep({ inboxMs: this.config.recoveryGraceMs, outboundMs: this.config.recoveryGraceMs, future: true });
-      if (n.inbox + n.outbound > 0) this.logger.log(`recovery (${reason}): re-dispatched ${n.inbox} inbox and ${n.outbound} outbox conversation(s)`);
+      const grace = this.config.recoveryGraceMs;
+      const n = await this.sweep({ inboxMs: grace, outboundMs: grace, future: true });
+      // Work younger than the grace was left to whoever is doing it now; if that was a process that
+      // just died, one more round once the grace has passed takes it.
+      await new Promise((r) => setTimeout(r, grace + 250).unref());
+      const m = this.stopped ? { inbox: 0, outbound: 0 } : await this.sweep({ inboxMs: grace, outboundMs: grace, future: true });
+      if (n.inbox + n.outbound + m.inbox + m.outbound > 0) {
+        this.logger.log(`recovery (${reason}): re-dispatched ${n.inbox + m.inbox} inbox and ${n.outbound + m.outbound} outbox conversation(s)`);
+      }
     } catch (err) {
       this.logger.warn(`recovery (${reason}) failed: ${(err as Error).message}`);
       this.databaseTrouble();

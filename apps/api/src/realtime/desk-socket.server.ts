@@ -173,8 +173,9 @@ export class DeskSocketServer implements OnApplicationBootstrap, BeforeApplicati
       }),
     );
     await this.notifier.flush();
-    // Closing the engine only: Fastify closes the HTTP server itself.
-    io.disconnectSockets(true);
+    // Closing the engine only: Fastify closes the HTTP server itself. Only this process's sockets
+    // (`local`): nothing to tell the others through Redis, which may be away.
+    io.local.disconnectSockets(true);
     io.engine.close();
     this.pub?.disconnect();
     this.sub?.disconnect();

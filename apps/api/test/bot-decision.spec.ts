@@ -115,3 +115,27 @@ it('when an agent took the chat meanwhile, the recovered decision is the bot sta
   await new Promise((r) => setTimeout(r, 500));
   expect(deliveredTo('d-human')).toEqual(['价格表']);
 });
+
+it('a decision that committed but whose reply was never queued (the process died in between) gets its reply sent when the event is decided again', async () => {
+  await say('d-unqueued', '价格');
+  await expectEventually(() => expect(deliveredTo('d-unqueued')).toEqual(['价格表']));
+  const event = await eventOf('d-unqueued');
+  await expectEventually(async () => expect((await eventOf('d-unqueued')).status).toBe('processed'));
+  // The decision and its reply row committed; the reply's job never reached Redis; the event is not settled.
+  // (A new text, so that WeCom's duplicate check does not hide the delivery this test looks for.)
+  await ds.transaction(async (m) => {
+    const [reply]: { message_id: string }[] = await m.query('SELECT message_id FROM bot_replies WHERE inbox_event_id = $1', [event.id]);
+    await m.query(
+      `UPDATE outbound_messages SET status = 'queued', attempts = 0, sent_at = NULL, next_attempt_at = now(), updated_at = now(),
+         payload = '{"type":"text","text":"价格表（未发出）"}'::jsonb WHERE message_id = $1`,
+      [reply!.message_id],
+    );
+    await m.query(`UPDATE messages SET status = 'queued', text = '价格表（未发出）' WHERE id = $1`, [reply!.message_id]);
+    await m.query(`UPDATE inbox_events SET status = 'deciding' WHERE id = $1`, [event.id]);
+  });
+  // The outbox's own sweep waits a minute for such rows; deciding the event again queues it at once.
+  await expectEventually(() => expect(deliveredTo('d-unqueued')).toEqual(['价格表', '价格表（未发出）']), { timeoutMs: 10_000 });
+  await expectEventually(async () => expect((await eventOf('d-unqueued')).status).toBe('processed'));
+  const [decisions]: { n: number }[] = await ds.query('SELECT count(*)::int AS n FROM bot_replies WHERE inbox_event_id = $1', [event.id]);
+  expect(decisions!.n).toBe(1);
+});

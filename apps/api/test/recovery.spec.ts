@@ -1,9 +1,9 @@
 import { Client } from 'pg';
 import Redis from 'ioredis';
 import { startPlatformSim, type PlatformSim } from '@imbridge/platform-sim';
-import { createTestRedisPrefix, expectEventually, testPgAdminUrl } from '@imbridge/testing';
+import { createTestRedisPrefix, expectEventually, PrivateRedis, testPgAdminUrl } from '@imbridge/testing';
 import { OutboundService } from '../src/outbound/outbound.service';
-import { PrivateRedis } from './private-redis';
+
 import { newSimCorp, type SimCorp } from './sim-corp';
 import { startTestApp, type TestApp } from './test-app';
 

@@ -7,10 +7,10 @@ import { getQueueToken } from '@nestjs/bull';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { startPlatformSim, type PlatformSim, type WecomApp, type WecomPushResult } from '@imbridge/platform-sim';
-import { expectEventually, testPgAdminUrl } from '@imbridge/testing';
+import { expectEventually, PrivateRedis, testPgAdminUrl } from '@imbridge/testing';
 import { loadConfig } from '../src/config/app-config';
 import { INBOX_QUEUE, OUTBOUND_QUEUE } from '../src/queue/queues';
-import { PrivateRedis } from './private-redis';
+
 import { startTestApp, type TestApp } from './test-app';
 
 // Every test here boots the real app (HTTP + worker) against real PostgreSQL and Redis.

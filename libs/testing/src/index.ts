@@ -3,3 +3,4 @@ export * from './test-database';
 export * from './eventually';
 export * from './free-port';
 export * from './fake-openai.server';
+export * from './private-redis';

@@ -6,6 +6,7 @@ import { ConversationStateService, type TransitionResult } from '../conversation
 import { DeskNotifier } from '../realtime/desk-notifier.service';
 import { BotPipeline } from '../keyword-rules/bot-pipeline.service';
 import { MediaService } from '../media/media.service';
+import { OutboundService } from '../outbound/outbound.service';
 import { InboundSourceSupervisor } from '../inbound-sources/inbound-source.supervisor';
 import { IntegrationsService } from '../integrations/integrations.service';
 import { PlatformRegistry } from '../platforms/platform-registry.service';
@@ -62,6 +63,7 @@ export class InboxService {
     private readonly registry: PlatformRegistry,
     private readonly integrations: IntegrationsService,
     private readonly sources: InboundSourceSupervisor,
+    private readonly outbound: OutboundService,
     @Optional() private readonly media?: MediaService,
   ) {}
 
@@ -201,6 +203,8 @@ export class InboxService {
     this.logger.log(`inbox event ${row.id}: deciding again after an interruption (chat ${target.state})`);
     // A human may own the chat by now: then the decision is the bot's silence.
     const decided = await this.customerMessage(hooks, integrationId, row, target.conversation_id, target.state);
+    // The earlier run may have committed the decision and died before queuing its reply.
+    if (decided) await this.outbound.resume(target.conversation_id).catch((err: Error) => this.logger.warn(`chat ${target.conversation_id}: replies not queued now (${err.message}); the sweeper will`));
     await this.settleDecision(row, decided);
     return decided;
   }

@@ -8,6 +8,8 @@ import { OutboundService, wakeKey } from '../outbound/outbound.service';
 /** Inbox rows are kept at least this long: longer than any platform retries (Feishu ≈ 7 h) and than the replay tolerance cap. */
 export const INBOX_RETENTION_DAYS = 8;
 
+/** The recovery lock's lifetime: longer than one sweep takes. */
+const RECOVERY_LOCK_MS = 10_000;
 /** How often PostgreSQL is probed while it is known to be away. */
 const DB_PROBE_INTERVAL_MS = 500;
 
@@ -111,27 +113,40 @@ export class SweeperService implements OnApplicationBootstrap, OnApplicationShut
   }
 
   private async recoverOnce(reason: string): Promise<void> {
-    let lock: RedisLock | null = null;
-    try {
-      lock = await RedisLock.acquire(this.redis.client, this.redis.key('recovery-lock'), 30_000 + this.config.recoveryGraceMs);
-      // Another process is recovering right now; it covers what we would.
-      if (!lock) return;
-    } catch {
-      lock = null; // Redis away: dispatching fails fast, the next trigger (its return) recovers
-    }
     try {
       const grace = this.config.recoveryGraceMs;
-      const n = await this.sweep({ inboxMs: grace, outboundMs: grace, future: true });
+      const n = await this.recoveryRound();
       // Work younger than the grace was left to whoever is doing it now; if that was a process that
       // just died, one more round once the grace has passed takes it.
       await new Promise((r) => setTimeout(r, grace + 250).unref());
-      const m = this.stopped ? { inbox: 0, outbound: 0 } : await this.sweep({ inboxMs: grace, outboundMs: grace, future: true });
+      const m = this.stopped ? { inbox: 0, outbound: 0 } : await this.recoveryRound();
       if (n.inbox + n.outbound + m.inbox + m.outbound > 0) {
         this.logger.log(`recovery (${reason}): re-dispatched ${n.inbox + m.inbox} inbox and ${n.outbound + m.outbound} outbox conversation(s)`);
       }
     } catch (err) {
       this.logger.warn(`recovery (${reason}) failed: ${(err as Error).message}`);
       this.databaseTrouble();
+    }
+  }
+
+  /**
+   * One recovery sweep under the recovery lock. The lock is short and held only for the sweep: when
+   * another process holds it we wait for it (it may have died holding it) rather than skip, since
+   * its round may have started before the work we were woken for existed.
+   */
+  private async recoveryRound(): Promise<{ inbox: number; outbound: number }> {
+    let lock: RedisLock | null = null;
+    try {
+      const deadline = Date.now() + RECOVERY_LOCK_MS + 1_000;
+      while (!(lock = await RedisLock.acquire(this.redis.client, this.redis.key('recovery-lock'), RECOVERY_LOCK_MS)) && Date.now() < deadline && !this.stopped) {
+        await new Promise((r) => setTimeout(r, 250).unref());
+      }
+    } catch {
+      lock = null; // Redis away: dispatching fails fast, and Redis's return triggers another round
+    }
+    try {
+      const grace = this.config.recoveryGraceMs;
+      return await this.sweep({ inboxMs: grace, outboundMs: grace, future: true });
     } finally {
       await lock?.release().catch(() => undefined);
     }

@@ -119,6 +119,21 @@ export class OutboundService {
     return messageView(await this.ds.getRepository(MessageEntity).findOneOrFail({ where: { id: messageId } }));
   }
 
+  /**
+   * Queues a drain of the conversation if it has unfinished messages: for paths that find work a dead
+   * process committed and may not have dispatched (the inbox deciding an event again).
+   */
+  async resume(conversationId: string): Promise<void> {
+    const row = await this.ds.getRepository(OutboundMessageEntity).findOne({
+      where: [
+        { conversationId, status: 'queued' },
+        { conversationId, status: 'sending' },
+      ],
+      order: { seq: 'ASC' },
+    });
+    if (row) await this.dispatch({ conversationId, outboundId: row.id }, Math.max(0, row.nextAttemptAt.getTime() - Date.now()), `resume-${row.attempts}`);
+  }
+
   /** Queues a drain of the conversation; `key` makes the jobId (Bull ignores a jobId it still holds). */
   async dispatch(job: OutboundJob, delayMs = 0, key: string | number = 0): Promise<void> {
     // The first dispatch follows the commit of a new message (an agent's, the bot's): the desk hears

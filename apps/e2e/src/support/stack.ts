@@ -244,6 +244,9 @@ export interface Cluster {
   killWorker(i: number): Promise<void>;
   /** Starts one more queue worker; resolves once it runs. */
   addWorker(): Promise<void>;
+  /** SIGKILL API process `i` (whatever it was doing), or with `restart` start it again on its port and wait until it is healthy. */
+  killApi(i: number): Promise<void>;
+  restartApi(i: number): Promise<void>;
   describe(): string;
   stop(): Promise<void>;
 }
@@ -253,16 +256,25 @@ export interface Cluster {
  * product on one database and Redis prefix, plus the simulator: the deployment with more than one
  * process per role.
  */
-export async function startCluster(opts: { apis: number; workers: number; env?: Record<string, string> }): Promise<Cluster> {
+export async function startCluster(opts: {
+  apis: number;
+  workers: number;
+  env?: Record<string, string>;
+  /** `all`: the API processes also run the queues (the all-in-one deployment). Default `api`. */
+  apiRole?: 'api' | 'all';
+  /** A database of the test's own (default: a fresh one on the shared test server). */
+  databaseUrl?: string;
+  redisUrl?: string;
+}): Promise<Cluster> {
   if (!existsSync(API_MAIN) || !existsSync(SIM_MAIN)) {
     throw new Error(`The cluster test runs the built API and simulator; build first: npx nx run-many -t build --projects=api,platform-sim --parallel=1`);
   }
-  const database = await createTestDatabase();
+  const database = opts.databaseUrl ? { url: opts.databaseUrl } : await createTestDatabase();
   const simPort = await freePort();
   const simUrl = `http://127.0.0.1:${simPort}`;
   const shared = {
     DATABASE_URL: database.url,
-    REDIS_URL: testRedisUrl(),
+    REDIS_URL: opts.redisUrl ?? testRedisUrl(),
     IMBRIDGE_REDIS_PREFIX: createTestRedisPrefix(),
     IMBRIDGE_MASTER_KEY: randomBytes(32).toString('base64'),
     HOST: '127.0.0.1',
@@ -278,7 +290,15 @@ export async function startCluster(opts: { apis: number; workers: number; env?: 
     await Promise.all(processes.map((p) => p.stop()));
   };
   const apiUrls: string[] = [];
+  const apis: ManagedProcess[] = [];
   const workers: ManagedProcess[] = [];
+  const startApi = (i: number, port: number): ManagedProcess => {
+    const url = `http://127.0.0.1:${port}`;
+    const api = startProcess(`api#${i + 1}`, API_MAIN, { ...shared, IMBRIDGE_ROLE: opts.apiRole ?? 'api', PORT: String(port), PUBLIC_BASE_URL: url });
+    processes.push(api);
+    apis[i] = api;
+    return api;
+  };
   const newWorker = (): ManagedProcess => {
     const worker = startProcess(`worker#${workers.length + 1}`, API_MAIN, { ...shared, IMBRIDGE_ROLE: 'worker', PORT: '0', PUBLIC_BASE_URL: apiUrls[0] ?? 'http://127.0.0.1' });
     processes.push(worker);
@@ -292,10 +312,8 @@ export async function startCluster(opts: { apis: number; workers: number; env?: 
     for (let i = 0; i < opts.apis; i++) {
       const port = await freePort();
       const url = `http://127.0.0.1:${port}`;
-      const api = startProcess(`api#${i + 1}`, API_MAIN, { ...shared, IMBRIDGE_ROLE: 'api', PORT: String(port), PUBLIC_BASE_URL: url });
-      processes.push(api);
       apiUrls.push(url);
-      waits.push(waitForHealthy(api, `${url}/api/health`));
+      waits.push(waitForHealthy(startApi(i, port), `${url}/api/health`));
     }
     for (let i = 0; i < opts.workers; i++) {
       const worker = newWorker();
@@ -324,6 +342,17 @@ export async function startCluster(opts: { apis: number; workers: number; env?: 
     },
     async addWorker() {
       await newWorker().waitForOutput(/imbridge worker started/);
+    },
+    async killApi(i) {
+      const api = apis[i];
+      if (!api) throw new Error(`no api #${i + 1}`);
+      await api.kill();
+    },
+    async restartApi(i) {
+      const url = apiUrls[i];
+      if (!url) throw new Error(`no api #${i + 1}`);
+      await apis[i]!.kill();
+      await waitForHealthy(startApi(i, Number(new URL(url).port)), `${url}/api/health`);
     },
     describe: () => processes.map((p) => p.describe()).join('\n\n'),
     stop,

@@ -47,6 +47,12 @@ describe('control API round trip', () => {
     const messages = await call('GET', '/_sim/wecom/messages?corpId=wwctl');
     expect(messages.json['messages']).toEqual([{ corpId: 'wwctl', agentId: 1000002, body, msgid: expect.any(String), at: expect.any(String) }]);
     expect(((await call('GET', '/_sim/wecom/calls?api=message/send')).json['calls'] as Json[]).map((c) => c['errcode'])).toEqual([0, 45009]);
+    // The same content again under the duplicate check: accepted, not delivered, listed as suppressed.
+    const dup = { ...body, enable_duplicate_check: 1 };
+    expect((await call('POST', `/cgi-bin/message/send?access_token=${token}`, dup)).json['errcode']).toBe(0);
+    expect(((await call('GET', '/_sim/wecom/messages?corpId=wwctl')).json['messages'] as Json[]).length).toBe(1);
+    expect((await call('GET', '/_sim/wecom/suppressed?corpId=wwctl')).json['messages']).toEqual([{ corpId: 'wwctl', agentId: 1000002, body: dup, msgid: '', at: expect.any(String) }]);
+    expect((await call('GET', '/_sim/wecom/suppressed?corpId=other')).json['messages']).toEqual([]);
 
     expect((await call('POST', '/_sim/wecom/revoke', { corpId: 'wwctl', mode: 'expire' })).json).toEqual({ corpId: 'wwctl', mode: 'expire', affected: 1 });
     expect((await call('POST', `/cgi-bin/message/send?access_token=${token}`, body)).json['errcode']).toBe(42001);

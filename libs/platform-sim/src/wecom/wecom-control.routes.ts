@@ -36,6 +36,9 @@ export function registerWecomControlRoutes(router: SimRouter, sim: WecomSim): vo
 
   router.add('GET', '/_sim/wecom/messages', (req) => jsonResponse(200, { messages: sim.sentMessages(req.query.get('corpId') ?? undefined) }));
 
+  // Sends message/send accepted but did not deliver (duplicates under enable_duplicate_check).
+  router.add('GET', '/_sim/wecom/suppressed', (req) => jsonResponse(200, { messages: sim.suppressedMessages(req.query.get('corpId') ?? undefined) }));
+
   router.add('GET', '/_sim/wecom/calls', (req) => jsonResponse(200, { calls: sim.calls(req.query.get('api') ?? undefined) }));
 
   router.add('POST', '/_sim/wecom/faults', (req) => {

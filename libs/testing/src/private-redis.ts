@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { connect } from 'node:net';
-import { expectEventually, freePort } from '@imbridge/testing';
+import { expectEventually } from './eventually';
+import { freePort } from './free-port';
 
 const REDIS_SERVER = '/usr/bin/redis-server';
 

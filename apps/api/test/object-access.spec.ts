@@ -133,3 +133,51 @@ describe("another agent's chat, by id", () => {
     expect((await app.api('GET', `/api/media/${fileId}/info`, undefined, app.adminToken)).status).toBe(200);
   });
 });
+
+describe('an administrator grants an agent every chat', () => {
+  it('lets the agent read any chat (list, messages, contact, media) but not write to one assigned to another agent; revoking ends it at once', async () => {
+    const c = await newAgent(app, 'access-supervisor');
+    const reads = async (): Promise<number[]> => [
+      (await app.api('GET', `/api/conversations/${chat.id}`, undefined, c.token)).status,
+      (await app.api('GET', `/api/conversations/${chat.id}/messages`, undefined, c.token)).status,
+      (await app.api('GET', `/api/contacts/${chat.contact.id}`, undefined, c.token)).status,
+      (await app.api('GET', `/api/media/${fileId}/info`, undefined, c.token)).status,
+    ];
+    const listed = async (): Promise<boolean> =>
+      (await app.api<ConversationView[]>('GET', `/api/conversations?integrationId=${corp.integrationId}`, undefined, c.token)).body.some((x) => x.id === chat.id);
+    expect(await reads()).toEqual([404, 404, 404, 404]);
+    expect(await listed()).toBe(false);
+
+    // Only an administrator grants it.
+    expect((await app.api('PUT', `/api/desk/agents/${c.id}`, { canViewAllChats: true }, a.token)).status).toBe(403);
+    const granted = await app.api<{ canViewAllChats: boolean; capacity: number }>('PUT', `/api/desk/agents/${c.id}`, { canViewAllChats: true }, app.adminToken);
+    expect(granted.status).toBe(200);
+    expect(granted.body.canViewAllChats).toBe(true);
+    // The same token, without logging in again; the console learns of it from /api/auth/me.
+    expect(await reads()).toEqual([200, 200, 200, 200]);
+    expect((await app.api<{ canViewAllChats: boolean }>('GET', '/api/auth/me', undefined, c.token)).body.canViewAllChats).toBe(true);
+    expect(await listed()).toBe(true);
+
+    // Reading is all: A's chat stays A's.
+    const before = await snapshot();
+    const reply = await app.api<{ code: string }>('POST', `/api/conversations/${chat.id}/messages`, { type: 'text', text: 'supervisor' }, c.token);
+    expect({ status: reply.status, code: reply.body.code }).toEqual({ status: 403, code: 'NOT_YOUR_CHAT' });
+    // A chat they can see is plainly not in the queue any more (409), as for an administrator.
+    const claim = await app.api<{ code: string }>('POST', `/api/conversations/${chat.id}/claim`, undefined, c.token);
+    expect(claim.status).toBe(409);
+    expect((await app.api('POST', `/api/conversations/${chat.id}/transfer`, { userId: c.id }, c.token)).status).toBe(403);
+    expect(await snapshot()).toEqual(before);
+
+    const revoked = await app.api<{ canViewAllChats: boolean }>('PUT', `/api/desk/agents/${c.id}`, { canViewAllChats: false }, app.adminToken);
+    expect(revoked.body.canViewAllChats).toBe(false);
+    expect(await reads()).toEqual([404, 404, 404, 404]);
+    expect(await listed()).toBe(false);
+  });
+
+  it('refuses a settings call with nothing to set, or a grant that is not a boolean', async () => {
+    const empty = await app.api<{ code: string }>('PUT', `/api/desk/agents/${a.id}`, {}, app.adminToken);
+    expect({ status: empty.status, code: empty.body.code }).toEqual({ status: 400, code: 'VALIDATION_FAILED' });
+    const wrong = await app.api<{ code: string }>('PUT', `/api/desk/agents/${a.id}`, { canViewAllChats: 'yes' }, app.adminToken);
+    expect({ status: wrong.status, code: wrong.body.code }).toEqual({ status: 400, code: 'VALIDATION_FAILED' });
+  });
+});

@@ -16,6 +16,8 @@ export interface UserView {
   username: string;
   displayName: string | null;
   role: UserRole;
+  /** Sees every chat: administrators always, agents an administrator granted it (optional for older servers). */
+  canViewAllChats?: boolean;
   createdAt: string;
 }
 

@@ -12,6 +12,8 @@ export interface AgentView {
   status: PresenceStatus;
   /** Chats auto-assignment gives this agent at most. */
   capacity: number;
+  /** Sees every chat, not only the queue and their own: admins always, agents when an admin granted it. */
+  canViewAllChats: boolean;
   /** Chats assigned to this agent now. */
   activeChats: number;
 }

@@ -5,6 +5,8 @@ export interface SessionUser {
   id: string;
   username: string;
   role: UserRole;
+  /** An agent an administrator allowed to see every chat (as stored now; admins see every chat anyway). */
+  viewAllChats?: boolean;
 }
 
 export const PUBLIC_ROUTE = 'imbridge:public';

@@ -23,7 +23,7 @@ export class AuthGuard implements CanActivate {
     const req = ctx.switchToHttp().getRequest<{ headers: Record<string, string | undefined>; user?: SessionUser; authSession?: VerifiedSession }>();
     const row = await this.sessions.authenticate(this.sessions.fromRequest(req));
     if (!row) throw new ApiError(401, 'UNAUTHENTICATED', 'login required', '请先登录');
-    req.user = { id: row.id, username: row.username, role: row.role };
+    req.user = { id: row.id, username: row.username, role: row.role, viewAllChats: row.viewAllChats };
     req.authSession = row.session;
     const roles = this.reflector.getAllAndOverride<UserRole[] | undefined>(REQUIRED_ROLES, targets);
     if (roles && !roles.includes(row.role)) throw new ApiError(403, 'FORBIDDEN', 'administrators only', '仅管理员可操作');

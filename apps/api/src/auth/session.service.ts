@@ -80,12 +80,12 @@ export class SessionService {
   /** A verified token whose session is still valid, with the user as stored now; null otherwise. */
   async authenticate(session: VerifiedSession | null): Promise<AuthenticatedUser | null> {
     if (!session) return null;
-    const [row]: { id: string; username: string; role: UserRole; disabled: boolean; session_epoch: number; revoked: boolean }[] = await this.ds.query(
-      `SELECT id, username, role, disabled, session_epoch, EXISTS (SELECT 1 FROM revoked_sessions WHERE jti = $2) AS revoked FROM users WHERE id = $1`,
+    const [row]: { id: string; username: string; role: UserRole; disabled: boolean; session_epoch: number; revoked: boolean; can_view_all_chats: boolean }[] = await this.ds.query(
+      `SELECT id, username, role, disabled, session_epoch, can_view_all_chats, EXISTS (SELECT 1 FROM revoked_sessions WHERE jti = $2) AS revoked FROM users WHERE id = $1`,
       [session.id, session.jti],
     );
     if (!row || row.disabled || row.revoked || row.session_epoch !== session.epoch) return null;
-    return { id: row.id, username: row.username, role: row.role, session };
+    return { id: row.id, username: row.username, role: row.role, viewAllChats: row.can_view_all_chats, session };
   }
 
   /** Logout: this session's token is refused from now on, on every process, until it would have expired. */

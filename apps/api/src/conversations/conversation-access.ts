@@ -6,7 +6,7 @@ import { isUuid } from '../common/ids';
 
 /**
  * Who may see a conversation (and everything hanging off it: messages, notes, the contact, media, the
- * reply window, a platform session): administrators any; an agent every chat no other agent holds —
+ * reply window, a platform session): administrators any, and agents granted it (seesAllChats); an agent every chat no other agent holds —
  * their own, the queue, chats with the bot (an agent may take one over) or with a platform servicer —
  * and never one assigned to another agent (a closed chat stays with its last assignee). The agents'
  * list shows the queue and their own; the socket rooms (desk-rooms.ts) are narrower still. Everything
@@ -14,6 +14,14 @@ import { isUuid } from '../common/ids';
  * top (reply only to one's own chat …).
  */
 export const VISIBLE_TO_AGENT_SQL = (alias: string, userParam: string): string => `(${alias}.assignee_id IS NULL OR ${alias}.assignee_id = ${userParam})`;
+
+/**
+ * Who sees every chat: administrators, and agents an administrator granted it (`users.can_view_all_chats`,
+ * read on every request, so a revoked grant ends at once). Reads only: writes keep their own rules.
+ */
+export function seesAllChats(user: SessionUser): boolean {
+  return user.role === 'admin' || user.viewAllChats === true;
+}
 
 @Injectable()
 export class ConversationAccess {
@@ -27,7 +35,7 @@ export class ConversationAccess {
   async visible(user: SessionUser, conversationId: string): Promise<boolean> {
     if (!isUuid(conversationId)) return false;
     const rows: unknown[] =
-      user.role === 'admin'
+      seesAllChats(user)
         ? await this.ds.query('SELECT 1 FROM conversations WHERE id = $1', [conversationId])
         : await this.ds.query(`SELECT 1 FROM conversations c WHERE c.id = $1 AND ${VISIBLE_TO_AGENT_SQL('c', '$2')}`, [conversationId, user.id]);
     return rows.length > 0;
@@ -35,7 +43,7 @@ export class ConversationAccess {
 
   /** A contact is visible with any visible conversation of it. */
   async contactVisible(user: SessionUser, contactId: string): Promise<boolean> {
-    if (user.role === 'admin') return true;
+    if (seesAllChats(user)) return true;
     const rows: unknown[] = await this.ds.query(`SELECT 1 FROM conversations c WHERE c.contact_id = $1 AND ${VISIBLE_TO_AGENT_SQL('c', '$2')} LIMIT 1`, [contactId, user.id]);
     return rows.length > 0;
   }
@@ -45,7 +53,7 @@ export class ConversationAccess {
    * (inbound media, and an image another agent uploaded and sent in a chat transferred since).
    */
   async mediaVisible(user: SessionUser, file: { id: string; messageId: string | null; uploadedBy: string | null }): Promise<boolean> {
-    if (user.role === 'admin' || file.uploadedBy === user.id) return true;
+    if (seesAllChats(user) || file.uploadedBy === user.id) return true;
     const rows: unknown[] = await this.ds.query(
       `SELECT 1 FROM messages m JOIN conversations c ON c.id = m.conversation_id
         WHERE (m.id = $1 OR (m.content ? 'mediaFileId' AND m.content->>'mediaFileId' = $2)) AND ${VISIBLE_TO_AGENT_SQL('c', '$3')} LIMIT 1`,

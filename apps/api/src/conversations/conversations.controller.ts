@@ -15,7 +15,7 @@ import { MediaService } from '../media/media.service';
 import { isUpload, storedImagePayload } from '../media/media-upload';
 import { messageView } from './message-view';
 import { ReplyWindowService } from '../reply-window/reply-window.service';
-import { ConversationAccess } from './conversation-access';
+import { ConversationAccess, seesAllChats } from './conversation-access';
 import { ConversationStateService, servicerOwns } from './conversation-state.service';
 
 /** 403 NOT_YOUR_CHAT: a chat another agent has (claim). */
@@ -100,8 +100,8 @@ export class ConversationsController {
     const lim = Math.min(Math.max(Number(limit) || 50, 1), 200);
     const off = Math.max(Number(offset) || 0, 0);
     const where = ['($1::uuid IS NULL OR c.integration_id = $1)', '($2::varchar IS NULL OR c.state = $2)'];
-    // Agents see the queue and their own chats, whatever they ask for.
-    if (user.role !== 'admin') where.push(`(c.state = 'queued' OR c.assignee_id = $3)`);
+    // Agents see the queue and their own chats, whatever they ask for (unless granted every chat).
+    if (!seesAllChats(user)) where.push(`(c.state = 'queued' OR c.assignee_id = $3)`);
     if (view === 'queue') where.push(`c.state = 'queued'`);
     if (view === 'mine' || assignee === 'me') where.push('c.assignee_id = $3');
     if (view === 'mine') where.push(`c.state = 'assigned'`);

@@ -5,7 +5,7 @@ import type { ContactProfileView } from '@imbridge/contracts';
 import { notFound } from '../common/api-error';
 import { isUuid } from '../common/ids';
 import { CurrentUser, type SessionUser } from '../auth/auth.decorators';
-import { ConversationAccess, VISIBLE_TO_AGENT_SQL } from '../conversations/conversation-access';
+import { ConversationAccess, seesAllChats, VISIBLE_TO_AGENT_SQL } from '../conversations/conversation-access';
 import { CONVERSATION_SELECT, type ConversationRow, conversationView } from '../conversations/conversation-view';
 
 @ApiTags('desk')
@@ -22,7 +22,7 @@ export class ContactsController {
   async profile(@Param('id') id: string, @CurrentUser() user: SessionUser): Promise<ContactProfileView> {
     if (!isUuid(id) || !(await this.access.contactVisible(user, id))) throw notFound('contact', '联系人');
     // Agents see the conversations (and counts) they may see; administrators all.
-    const agent = user.role !== 'admin';
+    const agent = !seesAllChats(user);
     const rows: { id: string; integration_id: string; external_id: string; display_name: string | null; first_seen_at: Date }[] = await this.ds.query(
       `SELECT ct.id, ct.integration_id, ct.external_id, ct.display_name,
               (SELECT min(x.created_at) FROM contacts x WHERE x.external_id = ct.external_id) AS first_seen_at

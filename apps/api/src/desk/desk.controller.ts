@@ -1,15 +1,16 @@
-import { Body, Controller, Get, Param, Put, Req } from '@nestjs/common';
+import { Body, Controller, Get, Optional, Param, Put, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import type { AgentView } from '@imbridge/contracts';
 import { AuditService } from '../audit/audit.service';
 import { CurrentUser, Roles, type SessionUser } from '../auth/auth.decorators';
-import { notFound } from '../common/api-error';
+import { ApiError, notFound } from '../common/api-error';
 import { isUuid } from '../common/ids';
 import { DataSource } from 'typeorm';
 import { DeskNotifier } from '../realtime/desk-notifier.service';
+import { DeskSocketServer } from '../realtime/desk-socket.server';
 import { PresenceService } from '../realtime/presence.service';
-import { AgentCapacityDto, PresenceDto } from './desk.dto';
+import { AgentSettingsDto, PresenceDto } from './desk.dto';
 
 @ApiTags('desk')
 @ApiBearerAuth()
@@ -20,6 +21,7 @@ export class DeskController {
     private readonly presence: PresenceService,
     private readonly notifier: DeskNotifier,
     private readonly audit: AuditService,
+    @Optional() private readonly sockets?: DeskSocketServer,
   ) {}
 
   @Get('agents')
@@ -40,17 +42,30 @@ export class DeskController {
 
   @Put('agents/:id')
   @Roles('admin')
-  @ApiOperation({ summary: "Set a user's capacity (chats auto-assignment gives them at most, 0..100)" })
-  async setCapacity(@Param('id') id: string, @Body() dto: AgentCapacityDto, @CurrentUser() user: SessionUser, @Req() req: FastifyRequest): Promise<AgentView> {
+  @ApiOperation({ summary: "Set a user's capacity (chats auto-assignment gives them at most, 0..100) and/or whether an agent sees every chat" })
+  async setAgent(@Param('id') id: string, @Body() dto: AgentSettingsDto, @CurrentUser() user: SessionUser, @Req() req: FastifyRequest): Promise<AgentView> {
     if (!isUuid(id)) throw notFound('user', '用户');
-    const before: { capacity: number }[] = await this.ds.query('SELECT capacity FROM users WHERE id = $1 AND NOT disabled', [id]);
+    if (dto.capacity === undefined && dto.canViewAllChats === undefined) {
+      throw new ApiError(400, 'VALIDATION_FAILED', 'give capacity and/or canViewAllChats', '请提供 capacity 或 canViewAllChats');
+    }
+    const before: { capacity: number; can_view_all_chats: boolean }[] = await this.ds.query('SELECT capacity, can_view_all_chats FROM users WHERE id = $1 AND NOT disabled', [id]);
     if (!before[0]) throw notFound('user', '用户');
+    const was = before[0];
+    const actor = { id: user.id, username: user.username, ip: req.ip };
     await this.ds.transaction(async (m) => {
-      await m.query('UPDATE users SET capacity = $2, updated_at = now() WHERE id = $1', [id, dto.capacity]);
-      await this.audit.record({ id: user.id, username: user.username, ip: req.ip }, 'user.capacity', { type: 'user', id }, { from: before[0]!.capacity, to: dto.capacity }, m);
+      if (dto.capacity !== undefined) {
+        await m.query('UPDATE users SET capacity = $2, updated_at = now() WHERE id = $1', [id, dto.capacity]);
+        await this.audit.record(actor, 'user.capacity', { type: 'user', id }, { from: was.capacity, to: dto.capacity }, m);
+      }
+      if (dto.canViewAllChats !== undefined && dto.canViewAllChats !== was.can_view_all_chats) {
+        await m.query('UPDATE users SET can_view_all_chats = $2, updated_at = now() WHERE id = $1', [id, dto.canViewAllChats]);
+        await this.audit.record(actor, 'user.view_all_chats', { type: 'user', id }, { from: was.can_view_all_chats, to: dto.canViewAllChats }, m);
+      }
     });
+    // Requests check the grant as stored on every call; open consoles join or leave the room now.
+    if (dto.canViewAllChats !== undefined) this.sockets?.setViewAllChats(id, dto.canViewAllChats);
     this.notifier.presenceChanged(id);
-    if (dto.capacity > before[0].capacity) this.notifier.queueChanged();
+    if (dto.capacity !== undefined && dto.capacity > was.capacity) this.notifier.queueChanged();
     return this.agent(id);
   }
 

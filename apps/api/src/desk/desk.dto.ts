@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 
 const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
 
@@ -10,12 +10,19 @@ export class PresenceDto {
   status!: 'online' | 'away';
 }
 
-export class AgentCapacityDto {
-  @ApiProperty({ minimum: 0, maximum: 100, description: 'Chats auto-assignment gives this user at most (0 = none)' })
+/** PUT /api/desk/agents/:id: either setting or both. */
+export class AgentSettingsDto {
+  @ApiPropertyOptional({ minimum: 0, maximum: 100, description: 'Chats auto-assignment gives this user at most (0 = none)' })
+  @IsOptional()
   @IsInt({ message: 'capacity must be a whole number / 接待上限必须是整数' })
   @Min(0, { message: 'capacity must be 0..100 / 接待上限须在 0 到 100 之间' })
   @Max(100, { message: 'capacity must be 0..100 / 接待上限须在 0 到 100 之间' })
-  capacity!: number;
+  capacity?: number;
+
+  @ApiPropertyOptional({ description: 'An agent sees every chat (reads only; replying still needs the chat assigned to them). Admins see every chat anyway.' })
+  @IsOptional()
+  @IsBoolean({ message: 'canViewAllChats must be true or false / canViewAllChats 只能是 true 或 false' })
+  canViewAllChats?: boolean;
 }
 
 export const SHORTCUT_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;

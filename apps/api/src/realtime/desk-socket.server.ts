@@ -7,13 +7,14 @@ import { DESK_SOCKET_PATH, type UserRole } from '@imbridge/contracts';
 import { SessionService, type VerifiedSession } from '../auth/session.service';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { DeskNotifier, socketIoKey } from './desk-notifier.service';
-import { sessionRoom, userRoom } from './desk-rooms';
+import { sessionRoom, userRoom, VIEW_ALL_ROOM } from './desk-rooms';
 import { originAllowed } from '../security/origin-policy';
 import { PRESENCE_HEARTBEAT_MS, PresenceService } from './presence.service';
 
 interface SocketUser {
   id: string;
   role: UserRole;
+  viewAllChats?: boolean;
 }
 
 interface SocketData {
@@ -73,7 +74,7 @@ export class DeskSocketServer implements OnApplicationBootstrap, BeforeApplicati
             next(Object.assign(new Error('login required / 请先登录'), { data: { code: 'UNAUTHENTICATED' } }));
             return;
           }
-          Object.assign(socket.data as SocketData, { user: { id: user.id, role: user.role }, session: user.session });
+          Object.assign(socket.data as SocketData, { user: { id: user.id, role: user.role, viewAllChats: user.viewAllChats }, session: user.session });
           next();
         },
         (err: Error) => next(Object.assign(new Error('temporarily unavailable / 暂时无法连接'), { data: { code: 'UNAVAILABLE', reason: err.message } })),
@@ -94,7 +95,17 @@ export class DeskSocketServer implements OnApplicationBootstrap, BeforeApplicati
     if (!byToken && !originAllowed(socket.request.headers, this.config.consoleOrigins)) return 'cross-origin';
     const session = byToken ? this.sessions.verify(auth.token as string) : this.sessions.fromRequest({ headers: socket.request.headers });
     const user = await this.sessions.authenticate(session);
-    return user ? { id: user.id, role: user.role, session: user.session } : null;
+    return user ? { id: user.id, role: user.role, viewAllChats: user.viewAllChats, session: user.session } : null;
+  }
+
+  /**
+   * An administrator granted or revoked "every chat": the user's open consoles join or leave the room
+   * at once, on every API process (through the Redis adapter).
+   */
+  setViewAllChats(userId: string, granted: boolean): void {
+    const sockets = this.io?.in(userRoom(userId));
+    if (granted) sockets?.socketsJoin(VIEW_ALL_ROOM);
+    else sockets?.socketsLeave(VIEW_ALL_ROOM);
   }
 
   /** A logged-out session's sockets close at once, on every API process (through the Redis adapter). */
@@ -105,7 +116,7 @@ export class DeskSocketServer implements OnApplicationBootstrap, BeforeApplicati
   private onConnection(socket: Socket): void {
     const { user, session } = socket.data as SocketData;
     // Joining is synchronous for the in-process part of the adapter: no event is missed after connect.
-    void socket.join([userRoom(user.id), `role:${user.role}`, sessionRoom(session.jti)]);
+    void socket.join([userRoom(user.id), `role:${user.role}`, sessionRoom(session.jti), ...(user.role !== 'admin' && user.viewAllChats ? [VIEW_ALL_ROOM] : [])]);
     // The disconnect clean-up waits for the connect bookkeeping: a socket that closes at once must
     // not leave an entry recorded after its removal.
     const recorded = this.recordConnect(user, socket.id);

@@ -16,6 +16,7 @@ interface AgentRow {
   display_name: string | null;
   role: UserRole;
   capacity: number;
+  can_view_all_chats: boolean;
   active_chats: number;
 }
 
@@ -123,7 +124,7 @@ export class PresenceService {
   /** Enabled users with presence and the number of chats assigned to them now; one user when `onlyId` is given. */
   async agents(onlyId?: string): Promise<AgentView[]> {
     const rows: AgentRow[] = await this.ds.query(
-      `SELECT u.id, u.username, u.display_name, u.role, u.capacity,
+      `SELECT u.id, u.username, u.display_name, u.role, u.capacity, u.can_view_all_chats,
               (SELECT count(*) FROM conversations c WHERE c.state = 'assigned' AND c.assignee_id = u.id)::int AS active_chats
        FROM users u WHERE NOT u.disabled AND ($1::uuid IS NULL OR u.id = $1) ORDER BY u.username`,
       [onlyId ?? null],
@@ -136,6 +137,7 @@ export class PresenceService {
       role: r.role,
       status: statuses.get(r.id) ?? 'offline',
       capacity: r.capacity,
+      canViewAllChats: r.role === 'admin' || r.can_view_all_chats,
       activeChats: r.active_chats,
     }));
   }

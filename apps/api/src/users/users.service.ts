@@ -28,7 +28,7 @@ export class UsersService {
   ) {}
 
   static view(u: UserEntity): UserView {
-    return { id: u.id, username: u.username, displayName: u.displayName, role: u.role, createdAt: u.createdAt.toISOString() };
+    return { id: u.id, username: u.username, displayName: u.displayName, role: u.role, canViewAllChats: u.role === 'admin' || u.canViewAllChats, createdAt: u.createdAt.toISOString() };
   }
 
   async list(): Promise<UserView[]> {

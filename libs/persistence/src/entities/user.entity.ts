@@ -25,6 +25,10 @@ export class UserEntity {
   @Column({ name: 'session_epoch', type: 'int', default: 0 })
   sessionEpoch!: number;
 
+  /** An administrator's grant: this agent sees every chat (reads only; replying still needs the chat assigned to them). */
+  @Column({ name: 'can_view_all_chats', type: 'boolean', default: false })
+  canViewAllChats!: boolean;
+
   /** How many chats auto-assignment gives this agent at most at once. */
   @Column({ type: 'int', default: 5 })
   capacity!: number;

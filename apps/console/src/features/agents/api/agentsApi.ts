@@ -14,5 +14,7 @@ export interface NewUserInput {
 export const agentsApi = {
   list: async (signal?: AbortSignal) => asList<AgentView>(await api.get<unknown>('/api/desk/agents', { signal })),
   setCapacity: (id: string, capacity: number) => api.put<AgentView>(`/api/desk/agents/${encodeURIComponent(id)}`, { capacity }),
+  /** An administrator's grant: the agent sees every chat (reads only). */
+  setViewAllChats: (id: string, canViewAllChats: boolean) => api.put<AgentView>(`/api/desk/agents/${encodeURIComponent(id)}`, { canViewAllChats }),
   createUser: (input: NewUserInput) => api.post<UserView>('/api/users', input),
 };

@@ -5,9 +5,9 @@ import { adminUser, agentUser } from '../../../test/fixtures';
 import { mockFetch, type MockRoute } from '../../../test/render';
 import { FakeDesk, renderDesk } from '../../desk/testing/fakeDesk';
 
-const admin: AgentView = { id: adminUser.id, username: 'admin', displayName: '王小明', role: 'admin', status: 'online', capacity: 0, activeChats: 0 };
-const li: AgentView = { id: agentUser.id, username: 'agent1', displayName: '李客服', role: 'agent', status: 'away', capacity: 5, activeChats: 2 };
-const zhao: AgentView = { id: 'u-3', username: 'zhao.qian', displayName: null, role: 'agent', status: 'offline', capacity: 3, activeChats: 3 };
+const admin: AgentView = { id: adminUser.id, username: 'admin', displayName: '王小明', role: 'admin', status: 'online', capacity: 0, canViewAllChats: true, activeChats: 0 };
+const li: AgentView = { id: agentUser.id, username: 'agent1', displayName: '李客服', role: 'agent', status: 'away', capacity: 5, canViewAllChats: false, activeChats: 2 };
+const zhao: AgentView = { id: 'u-3', username: 'zhao.qian', displayName: null, role: 'agent', status: 'offline', capacity: 3, canViewAllChats: false, activeChats: 3 };
 
 function routes(extra: MockRoute[] = []): MockRoute[] {
   return [
@@ -178,13 +178,31 @@ describe('agents page', () => {
     expect(Array.from(document.querySelectorAll('tr[data-agent]')).map((r) => r.getAttribute('data-agent'))).toEqual(['admin', 'agent1', 'zhao.qian']);
 
     // A user created elsewhere shows up.
-    desk.emit({ type: 'presence.updated', agent: { id: 'u-7', username: 'zhou', displayName: '周周', role: 'agent', status: 'online', capacity: 2, activeChats: 0 } });
+    desk.emit({ type: 'presence.updated', agent: { id: 'u-7', username: 'zhou', displayName: '周周', role: 'agent', status: 'online', capacity: 2, canViewAllChats: false, activeChats: 0 } });
     expect(await screen.findByText('周周')).toBeTruthy();
 
     const before = calls.filter((c) => c.path === '/api/desk/agents').length;
     desk.disconnect();
     desk.connect();
     await waitFor(() => expect(calls.filter((c) => c.path === '/api/desk/agents').length).toBeGreaterThanOrEqual(before + 2));
+  });
+
+  it('lets an admin grant an agent every chat with a switch (admins always have it), and shows a refusal', async () => {
+    const { calls } = await openPage([
+      { method: 'PUT', path: `/api/desk/agents/${li.id}`, body: { ...li, canViewAllChats: true } },
+      { method: 'PUT', path: '/api/desk/agents/u-3', status: 404, body: { statusCode: 404, code: 'NOT_FOUND', message: 'user not found', messageZh: '用户不存在' } },
+    ]);
+    expect(within(row('admin')).getByText('管理员始终可查看')).toBeTruthy();
+    const toggle = within(row('agent1')).getByRole('switch', { name: '允许 李客服 查看全部会话' });
+    expect(toggle.getAttribute('aria-checked')).toBe('false');
+    fireEvent.click(toggle);
+    expect(await screen.findByText('李客服 现在可以查看全部会话')).toBeTruthy();
+    expect(calls.find((c) => c.method === 'PUT' && c.path === `/api/desk/agents/${li.id}`)!.body).toEqual({ canViewAllChats: true });
+    await waitFor(() => expect(within(row('agent1')).getByRole('switch').getAttribute('aria-checked')).toBe('true'));
+
+    fireEvent.click(within(row('zhao.qian')).getByRole('switch', { name: '允许 zhao.qian 查看全部会话' }));
+    expect(await screen.findByText('保存失败: 用户不存在')).toBeTruthy();
+    expect(within(row('zhao.qian')).getByRole('switch').getAttribute('aria-checked')).toBe('false');
   });
 
   it('is in the admin menu; agents neither see it nor reach it', async () => {

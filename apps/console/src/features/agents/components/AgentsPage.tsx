@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState, type HTMLAttributes } from 'react';
 import { PlusOutlined, ReloadOutlined } from '@ant-design/icons';
-import { App, Badge, Button, Card, Empty, Progress, Space, Table, Tag, Tooltip, Typography, type TableColumnsType } from 'antd';
+import { App, Badge, Button, Card, Empty, Progress, Space, Switch, Table, Tag, Tooltip, Typography, type TableColumnsType } from 'antd';
 import type { AgentView, PresenceStatus } from '@imbridge/contracts';
 import { isApiError } from '../../../api/client';
 import { useRequest } from '../../../api/useRequest';
@@ -53,6 +53,20 @@ export function AgentsPage() {
     } catch (err) {
       message.error(isApiError(err) ? `${t('agents.capacity.failed')}: ${err.localized(lang)}` : t('agents.capacity.failed'));
       throw err;
+    }
+  };
+
+  const [savingViewAll, setSavingViewAll] = useState<string | null>(null);
+  const saveViewAll = async (agent: AgentView, granted: boolean) => {
+    setSavingViewAll(agent.id);
+    try {
+      const saved = await agentsApi.setViewAllChats(agent.id, granted);
+      agents.setData((current) => upsert(current, saved));
+      message.success(t(saved.canViewAllChats ? 'agents.viewAll.granted' : 'agents.viewAll.revoked', { name: nameOf(saved) }));
+    } catch (err) {
+      message.error(isApiError(err) ? `${t('agents.viewAll.failed')}: ${err.localized(lang)}` : t('agents.viewAll.failed'));
+    } finally {
+      setSavingViewAll(null);
     }
   };
 
@@ -130,6 +144,27 @@ export function AgentsPage() {
       render: (_: unknown, a) => (
         <CapacityInput value={a.capacity} label={t('agents.capacity.label', { name: nameOf(a) })} onSave={(capacity) => saveCapacity(a, capacity)} />
       ),
+    },
+    {
+      title: (
+        <Tooltip title={t('agents.viewAll.help')}>
+          <span>{t('agents.col.viewAll')}</span>
+        </Tooltip>
+      ),
+      key: 'viewAll',
+      width: 130,
+      render: (_: unknown, a) =>
+        a.role === 'admin' ? (
+          <Typography.Text type="secondary">{t('agents.viewAll.admin')}</Typography.Text>
+        ) : (
+          <Switch
+            size="small"
+            checked={a.canViewAllChats}
+            loading={savingViewAll === a.id}
+            aria-label={t('agents.viewAll.label', { name: nameOf(a) })}
+            onChange={(checked) => void saveViewAll(a, checked)}
+          />
+        ),
     },
   ];
 

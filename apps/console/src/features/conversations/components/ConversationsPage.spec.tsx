@@ -57,6 +57,14 @@ describe('agent desk list', () => {
     expect(calls.some((c) => c.path.startsWith('/api/conversations?view=all'))).toBe(true);
   });
 
+  it('an agent an admin granted every chat gets the "all" tab too', async () => {
+    const { calls } = mockFetch(routes());
+    renderDesk({ user: { ...agentUser, canViewAllChats: true }, desk: new FakeDesk() });
+    fireEvent.click(await screen.findByTestId('desk-tab-all'));
+    await waitFor(() => expect(rows()).toHaveLength(2));
+    expect(calls.some((c) => c.path.startsWith('/api/conversations?view=all'))).toBe(true);
+  });
+
   it('moves rows between tabs on live conversation.updated events and counts unread on message.created', async () => {
     mockFetch(routes());
     const desk = new FakeDesk();

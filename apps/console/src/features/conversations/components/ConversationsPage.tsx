@@ -90,7 +90,8 @@ export function ConversationsPage() {
   const location = useLocation();
   const [params, setParams] = useSearchParams();
   const now = useNow(30_000);
-  const isAdmin = user?.role === 'admin';
+  // Admins, and agents an admin granted it, have the "all chats" tab.
+  const seesAll = user?.role === 'admin' || user?.canViewAllChats === true;
   // The first connection takes a moment; do not flash "connection lost" while it is being made.
   const [connecting, setConnecting] = useState(true);
   useEffect(() => {
@@ -99,11 +100,11 @@ export function ConversationsPage() {
   }, []);
 
   const wanted = params.get('tab') as DeskView | null;
-  const tab: DeskView = wanted && VIEWS.includes(wanted) && (wanted !== 'all' || isAdmin) ? wanted : 'queue';
+  const tab: DeskView = wanted && VIEWS.includes(wanted) && (wanted !== 'all' || seesAll) ? wanted : 'queue';
 
   const queue = useDeskList('queue', true, id);
   const mine = useDeskList('mine', true, id);
-  const all = useDeskList('all', isAdmin && tab === 'all', id);
+  const all = useDeskList('all', seesAll && tab === 'all', id);
   const lists: Record<DeskView, DeskList> = { queue, mine, all };
 
   const onChange = (c: ConversationView) => VIEWS.forEach((v) => lists[v].apply(c));
@@ -131,7 +132,7 @@ export function ConversationsPage() {
           items={[
             { key: 'queue', label: label('queue', queue.rows?.length) },
             { key: 'mine', label: label('mine', mine.rows?.length) },
-            ...(isAdmin ? [{ key: 'all', label: label('all') }] : []),
+            ...(seesAll ? [{ key: 'all', label: label('all') }] : []),
           ]}
         />
         {desk.active && !desk.connected && (desk.epoch > 0 || !connecting) && (

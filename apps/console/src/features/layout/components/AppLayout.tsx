@@ -3,6 +3,7 @@ import { ApiOutlined, BookOutlined, LogoutOutlined, MessageOutlined, SnippetsOut
 import { Avatar, Button, Layout, Menu, Space, Tag, Typography, type MenuProps } from 'antd';
 import { Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { LanguageSwitch, useI18n } from '../../../i18n';
+import { ChangePasswordButton } from '../../auth/components/ChangePasswordButton';
 import { useAuth } from '../../auth/hooks/useAuth';
 import { HeaderPresence } from '../../desk/components/HeaderPresence';
 import { BrandMark } from './BrandMark';
@@ -93,6 +94,7 @@ export function AppLayout() {
               </Typography.Text>
               {user && <Tag color={user.role === 'admin' ? 'blue' : 'default'}>{t(`auth.role.${user.role}`)}</Tag>}
             </Space>
+            <ChangePasswordButton />
             <Button type="text" icon={<LogoutOutlined />} loading={loggingOut} onClick={onLogout}>
               {t('auth.logout')}
             </Button>

@@ -636,3 +636,40 @@ describe('contact profile', () => {
     expect((await app.api('GET', '/api/contacts/nope', undefined, agent.token)).status).toBe(404);
   });
 });
+
+describe('an administrator grants an agent every chat', () => {
+  it("brings every chat's events to the agent's open console at once, and a revoke takes them away", async () => {
+    const corp = await manualCorp('grant');
+    const a = await newAgent('grant-holder');
+    const s = await newAgent('grant-supervisor');
+    await say(corp, 'grant-user', '你好');
+    const convId = await expectEventually(async () => {
+      const rows: { id: string }[] = await ds.query(
+        `SELECT c.id FROM conversations c JOIN contacts ct ON ct.id = c.contact_id WHERE ct.external_id = 'grant-user' AND c.integration_id = $1`,
+        [corp.integrationId],
+      );
+      expect(rows).toHaveLength(1);
+      return rows[0]!.id;
+    });
+    await ds.query(`UPDATE conversations SET state = 'assigned', assignee_id = $2, queued_at = NULL WHERE id = $1`, [convId, a.id]);
+    const supervisor = await connect({ token: s.token });
+    const stored = (text: string) =>
+      expectEventually(async () => expect(await ds.query(`SELECT 1 FROM messages WHERE conversation_id = $1 AND text = $2`, [convId, text])).toHaveLength(1));
+    const heard = (text: string) => supervisor.events.some(msgEvent('message.created', convId, (m) => m.text === text));
+
+    await say(corp, 'grant-user', '第一条');
+    await stored('第一条');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(heard('第一条')).toBe(false);
+
+    expect((await app.api('PUT', `/api/desk/agents/${s.id}`, { canViewAllChats: true }, app.adminToken)).status).toBe(200);
+    await say(corp, 'grant-user', '第二条');
+    await waitFor(supervisor, msgEvent('message.created', convId, (m) => m.text === '第二条'));
+
+    expect((await app.api('PUT', `/api/desk/agents/${s.id}`, { canViewAllChats: false }, app.adminToken)).status).toBe(200);
+    await say(corp, 'grant-user', '第三条');
+    await stored('第三条');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(heard('第三条')).toBe(false);
+  });
+});

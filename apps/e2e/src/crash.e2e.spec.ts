@@ -122,6 +122,15 @@ it('a worker killed six times during a burst loses no reply: every message is st
     const open: unknown[] = await ds.query(`SELECT 1 FROM inbox_events WHERE integration_id = $1 AND status <> 'processed'`, [integration.id]);
     expect(open).toEqual([]);
   });
+  // Sends cut off by a kill are retried once the dead worker's conversation lock lapses: count after
+  // every outbox row has settled, so that a retry that reached the member again would show.
+  await expectEventually(
+    async () => {
+      const open: unknown[] = await ds.query(`SELECT id, status FROM outbound_messages WHERE integration_id = $1 AND status <> 'sent'`, [integration.id]);
+      expect(open).toEqual([]);
+    },
+    { timeoutMs: 30_000, intervalMs: 250 },
+  );
   const doubled = [...(await replies()).entries()].filter(([, n]) => n > 1);
   const suppressed = await cluster.sim<{ messages: unknown[] }>('GET', `/_sim/wecom/suppressed?corpId=${app.corpId}`);
   process.stdout.write(

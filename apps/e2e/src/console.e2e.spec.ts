@@ -332,6 +332,50 @@ describe('imbridge console in Chromium against the built API and platform simula
     }
   });
 
+  it('lets the agent change their password from the header, and the admin grant them every chat on the agents page', async () => {
+    const s = theStack();
+    const agent = await newUserSession(need(browser, 'the browser'), s.apiUrl);
+    const newPassword = `${AGENT.password}-2`;
+    try {
+      const { page } = agent;
+      await page.goto('/login');
+      await loginToConsole(page, AGENT.username, AGENT.password);
+      await page.waitForURL('**/conversations');
+      await page.getByTestId('change-password').click();
+      const dialog = page.getByRole('dialog');
+      await dialog.getByLabel('当前密码').fill(AGENT.password);
+      await dialog.getByLabel('新密码', { exact: true }).fill(newPassword);
+      await dialog.getByLabel('确认新密码').fill(newPassword);
+      await snap(page, '08b-change-password');
+      await dialog.getByRole('button', { name: cjkButton('保存') }).click();
+      await page.getByText('密码已修改，其他设备上的登录已退出', { exact: true }).waitFor();
+      // This console stays logged in (a fresh cookie); the old password no longer works, the new one does.
+      expect((await page.request.get('/api/auth/me')).status()).toBe(200);
+      expect((await s.api('POST', '/api/auth/login', { username: AGENT.username, password: AGENT.password })).status).toBe(401);
+      expect((await s.api('POST', '/api/auth/login', { username: AGENT.username, password: newPassword })).status).toBe(200);
+      expect(unexpectedProblems(agent.problems)).toEqual([]);
+    } finally {
+      await agent.context.close();
+      // Later steps log the agent in with the password they were created with.
+      const adminToken = await s.login(ADMIN.username, ADMIN.password);
+      const users = await s.api<UserView[]>('GET', '/api/users', undefined, adminToken);
+      const id = users.body.find((u) => u.username === AGENT.username)?.id;
+      if (id) await s.api('PUT', `/api/users/${id}/password`, { password: AGENT.password }, adminToken);
+    }
+
+    // The admin's console is in English since the language step.
+    const page = adminPage();
+    await page.goto('/agents');
+    const toggle = page.getByRole('switch', { name: `Let ${AGENT.displayName} see every chat` });
+    await toggle.click();
+    await page.getByText(`${AGENT.displayName} now sees every chat`, { exact: true }).waitFor();
+    expect(await toggle.getAttribute('aria-checked')).toBe('true');
+    await snap(page, '08c-agents-view-all');
+    await toggle.click();
+    await page.getByText(`${AGENT.displayName} now sees only queued chats and their own`, { exact: true }).waitFor();
+    expect(await toggle.getAttribute('aria-checked')).toBe('false');
+  });
+
   /** Text messages WeCom's message/send received for `touser`, oldest first. */
   const sentTexts = async (touser: string): Promise<SimSentMessage[]> => {
     const res = await theStack().sim<{ messages: SimSentMessage[] }>('GET', `/_sim/wecom/messages?corpId=${wecomApp.corpId}`);

@@ -106,11 +106,15 @@ async function say(corp: SimCorp, userId: string, content: string): Promise<void
 }
 
 /** What the member received, as text (text or markdown messages). */
+/**
+ * What the member reads. The same reply a second time within WeCom's duplicate-check hour carries
+ * invisible zero-width spaces (so that WeCom delivers it), left out here.
+ */
 const deliveredTo = (corp: SimCorp, userId: string): string[] =>
   sim.wecom
     .sentMessages(corp.corpId)
     .filter((m) => m.body['touser'] === userId)
-    .map((m) => ((m.body['text'] ?? m.body['markdown']) as { content: string } | undefined)?.content ?? `[${String(m.body['msgtype'])}]`);
+    .map((m) => (((m.body['text'] ?? m.body['markdown']) as { content: string } | undefined)?.content ?? `[${String(m.body['msgtype'])}]`).replaceAll('\u200b', ''));
 
 async function conversationOf(corp: SimCorp, userId: string): Promise<ConversationView> {
   return expectEventually(async () => {

@@ -33,7 +33,7 @@ export class PrivatePostgres {
 
   /** The superuser's URL for `database`. */
   url(database = 'postgres'): string {
-    return `postgres://postgres:private@127.0.0.1:${this.port}/${database}`;
+    return `postgres://postgres@127.0.0.1:${this.port}/${database}`;
   }
 
   async start(): Promise<void> {

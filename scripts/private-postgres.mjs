@@ -61,7 +61,8 @@ if (isRoot) {
   chmodSync(dir, 0o777);
   const copy = join(dir, 'native');
   if (!existsSync(join(copy, 'bin', 'postgres'))) {
-    cpSync(dirname(bin), copy, { recursive: true });
+    // verbatimSymlinks: the libraries' links are relative; resolved, they would point back into the checkout.
+    cpSync(dirname(bin), copy, { recursive: true, verbatimSymlinks: true });
     spawnSync('chmod', ['-R', 'a+rX', copy]);
   }
   bin = join(copy, 'bin');

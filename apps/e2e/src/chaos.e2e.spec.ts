@@ -6,7 +6,8 @@ import { addSimWecomIntegration, ADMIN, type Cluster, type SimWecomApp, startClu
 
 /**
  * Chaos, bounded to fit CI: during one burst of customer messages (each from its own WeCom member,
- * each asking for the price list), the queue worker and the all-in-one process are SIGKILLed,
+ * each asking for the price list), the queue worker, the all-in-one process and an API-only process
+ * are SIGKILLed,
  * Redis is killed and comes back empty, and PostgreSQL is stopped for 10 s — each at a random moment
  * past its point in the burst. The simulator plays WeCom, redelivering every callback that did not
  * get its 200. Then, per message: stored once, decided once, delivered once (WeCom's duplicate check
@@ -42,8 +43,9 @@ let app: SimWecomApp;
 beforeAll(async () => {
   pg = await PrivatePostgres.start();
   redis = await PrivateRedis.start();
-  // api#1 is an all-in-one process (HTTP and queues), plus one worker.
-  cluster = await startCluster({ apis: 1, apiRole: 'all', workers: 1, databaseUrl: pg.url(), redisUrl: redis.url });
+  // api#1 is an all-in-one process (HTTP and queues), api#2 an API-only process, plus one worker;
+  // callbacks reach either API process, as behind a load balancer.
+  cluster = await startCluster({ apis: 2, apiRoles: ['all', 'api'], workers: 1, databaseUrl: pg.url(), redisUrl: redis.url });
   const adminToken = await cluster.login(ADMIN.username, ADMIN.password);
   ({ app, integration } = await addSimWecomIntegration(cluster, adminToken, 'chaos'));
   const rule = await cluster.api(0, 'POST', '/api/keyword-rules', { integrationId: integration.id, name: 'price', keywords: ['价格'], matchType: 'contains', reply: { type: 'text', text: REPLY } }, adminToken);
@@ -59,12 +61,16 @@ afterAll(async () => {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** WeCom's side: deliver until the gateway answers 200 (the same MsgId every time). Returns the deliveries made. */
-async function deliver(user: string, msgId: string): Promise<number> {
+/**
+ * WeCom's side: deliver until the gateway answers 200 (the same MsgId every time), to either API
+ * process in turn (a load balancer that tries another one). Returns the deliveries made.
+ */
+async function deliver(user: string, msgId: string, first: number): Promise<number> {
+  const path = new URL(integration.callbackUrl).pathname;
   for (let attempt = 1; attempt <= 400; attempt++) {
     const res = await cluster
       .sim<{ responses?: { status: number }[] }>('POST', '/_sim/wecom/push', {
-        callbackUrl: integration.callbackUrl,
+        callbackUrl: `${cluster.apiUrls[(first + attempt) % cluster.apiUrls.length]}${path}`,
         corpId: app.corpId,
         timeoutMs: 5_000,
         message: { type: 'text', fromUser: user, content: `价格 ${user}`, msgId },
@@ -88,7 +94,7 @@ async function replies(): Promise<{ byUser: Map<string, number>; times: number[]
   return { byUser, times };
 }
 
-it(`${MESSAGES} messages through worker and all-in-one SIGKILLs, a Redis loss and a 10 s PostgreSQL stop: each stored, decided and delivered exactly once`, async () => {
+it(`${MESSAGES} messages through worker, all-in-one and API SIGKILLs, a Redis loss and a 10 s PostgreSQL stop: each stored, decided and delivered exactly once`, async () => {
   const users = Array.from({ length: MESSAGES }, (_, i) => `chaos-${i}`);
   let accepted = 0;
   let deliveries = 0;
@@ -104,7 +110,7 @@ it(`${MESSAGES} messages through worker and all-in-one SIGKILLs, a Redis loss an
     Array.from({ length: PUSHERS }, async () => {
       while (next < users.length) {
         const i = next++;
-        const made = await deliver(users[i]!, `88${String(i).padStart(17, '0')}`);
+        const made = await deliver(users[i]!, `88${String(i).padStart(17, '0')}`, i);
         deliveries += made;
         accepted++;
         await sleep(PUSH_PAUSE_MS);
@@ -133,6 +139,13 @@ it(`${MESSAGES} messages through worker and all-in-one SIGKILLs, a Redis loss an
     await sleep(1_000);
     await cluster.restartApi(0);
     note('all-in-one back');
+
+    await at(0.35);
+    note('SIGKILL API-only process');
+    await cluster.killApi(1);
+    await sleep(1_000);
+    await cluster.restartApi(1);
+    note('API-only process back');
 
     await at(0.45);
     note('Redis killed');

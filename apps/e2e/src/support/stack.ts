@@ -262,6 +262,8 @@ export async function startCluster(opts: {
   env?: Record<string, string>;
   /** `all`: the API processes also run the queues (the all-in-one deployment). Default `api`. */
   apiRole?: 'api' | 'all';
+  /** Per API process (by index), overriding `apiRole`. */
+  apiRoles?: ('api' | 'all')[];
   /** A database of the test's own (default: a fresh one on the shared test server). */
   databaseUrl?: string;
   redisUrl?: string;
@@ -294,7 +296,7 @@ export async function startCluster(opts: {
   const workers: ManagedProcess[] = [];
   const startApi = (i: number, port: number): ManagedProcess => {
     const url = `http://127.0.0.1:${port}`;
-    const api = startProcess(`api#${i + 1}`, API_MAIN, { ...shared, IMBRIDGE_ROLE: opts.apiRole ?? 'api', PORT: String(port), PUBLIC_BASE_URL: url });
+    const api = startProcess(`api#${i + 1}`, API_MAIN, { ...shared, IMBRIDGE_ROLE: opts.apiRoles?.[i] ?? opts.apiRole ?? 'api', PORT: String(port), PUBLIC_BASE_URL: url });
     processes.push(api);
     apis[i] = api;
     return api;

@@ -120,26 +120,13 @@ export class OutboundSender {
   }
 
   private async nextDue(conversationId: string): Promise<OutboundMessageEntity | null> {
-    const row = await this.ds.getRepository(OutboundMessageEntity).findOne({
-      where: [
-        { conversationId, status: 'queued' },
-        { conversationId, status: 'sending' },
-      ],
-      order: { seq: 'ASC' },
-    });
+    const row = await this.outbound.oldestUnfinished(conversationId);
     return row && row.nextAttemptAt.getTime() <= Date.now() ? row : null;
   }
 
   private async sendAll(conversationId: string, lock: RedisLock): Promise<void> {
-    const repo = this.ds.getRepository(OutboundMessageEntity);
     for (;;) {
-      const row = await repo.findOne({
-        where: [
-          { conversationId, status: 'queued' },
-          { conversationId, status: 'sending' },
-        ],
-        order: { seq: 'ASC' },
-      });
+      const row = await this.outbound.oldestUnfinished(conversationId);
       if (!row) return;
       const wait = row.nextAttemptAt.getTime() - Date.now();
       if (wait > INLINE_WAIT_MAX_MS) {

@@ -119,18 +119,23 @@ export class OutboundService {
     return messageView(await this.ds.getRepository(MessageEntity).findOneOrFail({ where: { id: messageId } }));
   }
 
-  /**
-   * Queues a drain of the conversation if it has unfinished messages: for paths that find work a dead
-   * process committed and may not have dispatched (the inbox deciding an event again).
-   */
-  async resume(conversationId: string): Promise<void> {
-    const row = await this.ds.getRepository(OutboundMessageEntity).findOne({
+  /** The conversation's oldest message not yet sent or given up: the one the outbox sends next. */
+  oldestUnfinished(conversationId: string): Promise<OutboundMessageEntity | null> {
+    return this.ds.getRepository(OutboundMessageEntity).findOne({
       where: [
         { conversationId, status: 'queued' },
         { conversationId, status: 'sending' },
       ],
       order: { seq: 'ASC' },
     });
+  }
+
+  /**
+   * Queues a drain of the conversation if it has unfinished messages: for paths that find work a dead
+   * process committed and may not have dispatched (the inbox deciding an event again).
+   */
+  async resume(conversationId: string): Promise<void> {
+    const row = await this.oldestUnfinished(conversationId);
     if (row) await this.dispatch({ conversationId, outboundId: row.id }, Math.max(0, row.nextAttemptAt.getTime() - Date.now()), `resume-${row.attempts}`);
   }
 

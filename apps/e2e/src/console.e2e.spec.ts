@@ -374,6 +374,9 @@ describe('imbridge console in Chromium against the built API and platform simula
     await toggle.click();
     await page.getByText(`${AGENT.displayName} now sees only queued chats and their own`, { exact: true }).waitFor();
     expect(await toggle.getAttribute('aria-checked')).toBe('false');
+    // The toasts sit over the header's language switch, which the next step clicks: let them go.
+    const notices = page.locator('.ant-message-notice');
+    while ((await notices.count()) > 0) await notices.first().waitFor({ state: 'detached' });
   });
 
   /** Text messages WeCom's message/send received for `touser`, oldest first. */

@@ -1,69 +1,114 @@
-// Callback → reply latency: simulated employees send "价格" at a steady rate; a keyword rule answers;
-// we measure from the moment the simulator starts its callback until it receives the reply at
-// message/send. Run with `npm run bench -- --reply-latency [--rate 20 --duration 20]`.
+// Callback → reply latency and cost: simulated employees send "价格" at a steady rate; a keyword rule
+// answers; we measure from the moment the simulator starts its callback until it receives the reply
+// at message/send, and what each message cost (PostgreSQL statements, Redis commands, CPU per process
+// role, from GET /api/metrics). Run with
+//   npm run bench -- --reply-latency [--rate 500 --duration 20 --users 1000 --apis 1 --workers 0]
+// `--workers 0` (default): one process of role `all`; else `--apis` API and `--workers` worker processes,
+// the callbacks spread over the API processes in turn (as behind a load balancer).
 import { startPlatformSim } from '@imbridge/platform-sim';
-import { benchDatabase, type BenchApi, numArg, startBenchApi } from './bench-support';
+import { benchDatabase, type BenchApi, costReport, numArg, pct, readCost, startBenchApi } from './bench-support';
 
-const arg = numArg;
-const RATE = arg('rate', 20);
-const DURATION = arg('duration', 20);
-const USERS = 50;
-
-const pct = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+const RATE = numArg('rate', 500);
+const DURATION = numArg('duration', 20);
+const USERS = numArg('users', 1000);
+const APIS = numArg('apis', 1);
+const WORKERS = numArg('workers', 0);
+const P99_TARGET_MS = 250;
 
 async function main(): Promise<void> {
   const database = await benchDatabase();
   const sim = await startPlatformSim({ port: 0 });
   let api: BenchApi | undefined;
+  const failures: string[] = [];
   try {
     const app = sim.wecom.addApp({ corpId: 'ww00000000000be0c0', agentId: 1000002, secret: 'B'.repeat(43) });
-    api = await startBenchApi(database.url);
+    api = await startBenchApi(database.url, { apis: APIS, workers: WORKERS });
     const call = api.call;
-    const integration = await call<{ id: string; callbackUrl: string }>(
-      'POST',
-      '/api/integrations',
-      { platform: 'wecom', name: 'bench', config: { corpId: app.corpId, agentId: app.agentId, secret: app.secret, token: app.token, encodingAesKey: app.encodingAesKey, apiBaseUrl: sim.url } },
-          );
+    const integration = await call<{ id: string; callbackUrl: string }>('POST', '/api/integrations', {
+      platform: 'wecom',
+      name: 'bench',
+      config: { corpId: app.corpId, agentId: app.agentId, secret: app.secret, token: app.token, encodingAesKey: app.encodingAesKey, apiBaseUrl: sim.url },
+    });
     await call('POST', '/api/keyword-rules', { integrationId: integration.id, keywords: ['价格'], matchType: 'contains', priority: 1, reply: { type: 'text', text: '您好，价格请见官网报价单。' } });
+    const path = new URL(integration.callbackUrl).pathname;
+    const urls = api.bases.map((b) => `${b}${path}`);
 
+    // Warm-up: a few messages answered end to end (token fetched, caches filled, JIT warm).
+    for (let i = 0; i < 20; i++) await sim.wecom.client.push(urls[i % urls.length]!, app.corpId, { type: 'text', fromUser: `warm${i}`, content: '价格' });
+    const warmDeadline = Date.now() + 30_000;
+    while (sim.wecom.sentMessages(app.corpId).length < 20 && Date.now() < warmDeadline) await new Promise((r) => setTimeout(r, 50));
+    const warmReplies = sim.wecom.sentMessages(app.corpId).length;
+    if (warmReplies < 20) throw new Error(`the warm-up got ${warmReplies}/20 replies: the setup does not answer`);
+    await new Promise((r) => setTimeout(r, 1500));
+
+    const before = await readCost(api);
     const sentAt = new Map<string, number[]>();
     const total = RATE * DURATION;
     const started = Date.now();
     const pushes: Promise<unknown>[] = [];
-    for (let i = 0; i < total; i++) {
-      const due = started + (i * 1000) / RATE;
-      const wait = due - Date.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      const user = `user${i % USERS}`;
-      const list = sentAt.get(user) ?? [];
-      list.push(Date.now());
-      sentAt.set(user, list);
-      pushes.push(sim.wecom.client.push(integration.callbackUrl, app.corpId, { type: 'text', fromUser: user, content: `请问价格多少？#${i}` }));
+    let pushFailures = 0;
+    let i = 0;
+    // Every 5 ms, whatever is due by now.
+    while (i < total) {
+      const due = Math.min(total, Math.floor(((Date.now() - started) * RATE) / 1000) + 1);
+      for (; i < due; i++) {
+        const user = `user${i % USERS}`;
+        const list = sentAt.get(user) ?? [];
+        list.push(Date.now());
+        sentAt.set(user, list);
+        pushes.push(
+          sim.wecom.client.push(urls[i % urls.length]!, app.corpId, { type: 'text', fromUser: user, content: `请问价格多少？#${i}` }).catch(() => {
+            pushFailures++;
+          }),
+        );
+      }
+      await new Promise((r) => setTimeout(r, 5));
     }
+    const sendSeconds = (Date.now() - started) / 1000;
     await Promise.all(pushes);
-    const deadline = Date.now() + 60_000;
-    while (sim.wecom.sentMessages(app.corpId).length < total && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    const replies = sim.wecom.sentMessages(app.corpId);
+    const deadline = Date.now() + 120_000;
+    const replies = () => sim.wecom.sentMessages(app.corpId).length - warmReplies;
+    while (replies() < total && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 1500)); // late doubles, and the counters' next publish
+    const after = await readCost(api);
+    const all = sim.wecom.sentMessages(app.corpId);
     const byUser = new Map<string, number[]>();
-    for (const r of replies) {
+    for (const r of all) {
       const u = String(r.body['touser']);
+      if (u.startsWith('warm')) continue;
       byUser.set(u, [...(byUser.get(u) ?? []), r.at.getTime()]);
     }
     const latencies: number[] = [];
+    let doubled = 0;
     for (const [user, sends] of sentAt) {
       const got = byUser.get(user) ?? [];
+      if (got.length > sends.length) doubled += got.length - sends.length;
       sends.forEach((t, k) => {
         const at = got[k];
         if (at !== undefined) latencies.push(at - t);
       });
     }
     latencies.sort((a, b) => a - b);
-    process.stdout.write(`\nCallback → keyword reply at the platform, ${RATE} msg/s for ${DURATION} s from ${USERS} users (API + worker in one process)\n`);
-    process.stdout.write(`replies ${replies.length}/${total}   p50 ${pct(latencies, 50)} ms   p90 ${pct(latencies, 90)} ms   p99 ${pct(latencies, 99)} ms   max ${latencies.at(-1)} ms\n`);
+    const got = all.length - warmReplies;
+    const cost = costReport(before, after, total);
+    const topology = WORKERS === 0 ? `${APIS} process(es) of role all` : `${APIS} API + ${WORKERS} worker process(es)`;
+    process.stdout.write(`\nCallback → keyword reply at the platform, ${RATE} msg/s for ${DURATION} s (sent in ${sendSeconds.toFixed(1)} s) from ${USERS} users, ${topology}\n`);
+    process.stdout.write(`replies ${got}/${total}   p50 ${pct(latencies, 50)} ms   p90 ${pct(latencies, 90)} ms   p99 ${pct(latencies, 99)} ms   max ${latencies.at(-1)} ms\n`);
+    process.stdout.write(cost.text);
+    if (pushFailures > 0) failures.push(`${pushFailures} callbacks were not answered 200 by the gateway`);
+    if (got - doubled < total) failures.push(`${total - (got - doubled)} messages got no reply`);
+    if (doubled > 0) failures.push(`${doubled} replies were sent twice`);
+    const p99 = pct(latencies, 99);
+    process.stdout.write(`p99 ${p99} ms: ${p99 < P99_TARGET_MS ? 'PASS' : 'FAIL'} (target < ${P99_TARGET_MS} ms at ${RATE} msg/s)\n`);
+    if (!(p99 < P99_TARGET_MS)) failures.push(`p99 ${p99} ms ≥ ${P99_TARGET_MS} ms`);
   } finally {
     await api?.stop();
     await sim.close();
     await database.drop();
+  }
+  if (failures.length > 0) {
+    process.stderr.write(`\nbench FAILED: ${failures.join('; ')}\n`);
+    process.exit(1);
   }
 }
 

@@ -25,6 +25,8 @@ import { ConversationAccess } from './conversations/conversation-access';
 import { ConversationStateService } from './conversations/conversation-state.service';
 import { ConversationsController } from './conversations/conversations.controller';
 import { HealthController } from './health/health.controller';
+import { MetricsController } from './metrics/metrics.controller';
+import { ProcessStatsService } from './metrics/process-stats.service';
 import { InboxProcessor } from './inbox/inbox.processor';
 import { InboxService } from './inbox/inbox.service';
 import { InboundSourceSupervisor } from './inbound-sources/inbound-source.supervisor';
@@ -75,6 +77,7 @@ export class AppModule {
     const providers: Provider[] = [
       { provide: APP_CONFIG, useValue: config },
       RedisService,
+      ProcessStatsService,
       SecretsService,
       AuditService,
       PlatformRegistry,
@@ -148,6 +151,7 @@ export class AppModule {
             ConversationsController,
             KeywordRulesController,
             HealthController,
+            MetricsController,
             MediaController,
             VerificationFilesController,
             InboundSourcesController,

@@ -1,3 +1,4 @@
+import { installProcessStats } from './metrics/process-stats';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { INestApplicationContext, Type } from '@nestjs/common';
@@ -170,6 +171,8 @@ export async function preflight(config: AppConfig, log: (msg: string) => void): 
 }
 
 export async function startApp(config: AppConfig, opts: { listen?: boolean; platformModules?: Type[] } = {}): Promise<RunningApp> {
+  // Before any PostgreSQL or Redis client of the app exists: every statement and command is counted.
+  installProcessStats();
   const root = createRootLogger(config.logLevel);
   const logger = new PinoNestLogger(root);
   await preflight(config, (msg) => root.info({ context: 'Secrets' }, msg));

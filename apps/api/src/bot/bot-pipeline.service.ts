@@ -10,6 +10,7 @@ import { normalizeForMatch } from '../keyword-rules/keyword-matcher';
 import { KeywordRulesService } from '../keyword-rules/keyword-rules.service';
 import { OutboundService } from '../outbound/outbound.service';
 import { DeskNotifier } from '../realtime/desk-notifier.service';
+import { countEvent } from '../metrics/process-stats';
 import { type BotRuntimeSettings, BotSettingsService } from './bot-settings.service';
 import type { AppError } from './external-app.types';
 import { ExternalAppService } from './external-app.service';
@@ -244,6 +245,7 @@ export class BotPipeline {
       this.logger.log(`inbox event ${ctx.inboxEventId}: conversation ${ctx.conversationId} no longer with the bot; not replying`);
       return;
     }
+    countEvent('bot.decided');
     for (const r of result.rows) await this.outbound.dispatch({ conversationId: ctx.conversationId, outboundId: r.outbound.id });
     if (d.suggestions) await this.suggestionsStore.remember(ctx.conversationId, d.suggestions.map((x) => x.id));
     else if (d.answeredBy !== null || result.handedOff) await this.suggestionsStore.forget(ctx.conversationId);

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { InboundEvent } from '@imbridge/platform-core';
+import { countEvent } from '../metrics/process-stats';
 
 interface Pending {
   integrationId: string;
@@ -75,6 +76,7 @@ export class InboxWriter {
       for (const p of batch) p.reject(err);
       return;
     }
+    countEvent('inbox.stored', rows.length);
     const inserted = new Map(rows.map((r) => [`${r.integration_id}\n${r.dedupe_key}`, String(r.id)]));
     for (const p of batch) {
       const key = `${p.integrationId}\n${p.event.dedupeKey}`;

@@ -10,6 +10,7 @@ import { OutboundService } from '../outbound/outbound.service';
 import { InboundSourceSupervisor } from '../inbound-sources/inbound-source.supervisor';
 import { IntegrationsService } from '../integrations/integrations.service';
 import { PlatformRegistry } from '../platforms/platform-registry.service';
+import { countEvent } from '../metrics/process-stats';
 
 const MAX_ATTEMPTS = 5;
 const BATCH = 100;
@@ -106,6 +107,7 @@ export class InboxService {
               stored = await this.apply(runner.manager, hooks, integrationId, row);
               await runner.commitTransaction();
               processed++;
+              countEvent('inbox.processed');
               // Media is downloaded by its own queue, after the commit and outside this lock.
               if (stored?.newMediaFileId) this.media?.afterCommit(stored.newMediaFileId);
               if (stored) this.announce(stored);

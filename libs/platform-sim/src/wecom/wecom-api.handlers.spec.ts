@@ -146,7 +146,7 @@ describe('message/send', () => {
     expect(a.json['msgid']).not.toBe(b.json['msgid']);
     const recorded = sim.wecom.sentMessages(CORP);
     expect(recorded).toHaveLength(2);
-    expect(recorded[0]).toEqual({ corpId: CORP, agentId: AGENT, body, msgid: a.json['msgid'], at: expect.any(Date) });
+    expect(recorded[0]).toEqual({ corpId: CORP, agentId: AGENT, body, msgid: a.json['msgid'], at: expect.any(Date), arrivedAt: expect.any(Number) });
     expect(sim.wecom.sentMessages('other')).toEqual([]);
   });
 
@@ -444,5 +444,27 @@ describe('message/send enable_duplicate_check', () => {
     await new Promise((r) => setTimeout(r, 1_050));
     await send(token, body);
     expect(sim.wecom.sentMessages(CORP)).toHaveLength(2);
+  });
+});
+
+describe('message/send arrival times and counts', () => {
+  it('records when each request arrived (sub-millisecond, within the whole-millisecond `at`) and counts deliveries without copying them', async () => {
+    const token = await fetchToken();
+    const before = performance.timeOrigin + performance.now();
+    await send(token, textBody('一'));
+    await send(token, textBody('二'));
+    await send(token, textBody('三', { enable_duplicate_check: 1 }));
+    await send(token, textBody('三', { enable_duplicate_check: 1 }));
+    const after = performance.timeOrigin + performance.now();
+    const sent = sim.wecom.sentMessages(CORP);
+    expect(sent).toHaveLength(3);
+    expect(sim.wecom.sentCount(CORP)).toBe(3);
+    expect(sim.wecom.sentCount('other')).toBe(0);
+    expect(sim.wecom.sentCount()).toBe(3);
+    const arrivals = sent.map((m) => m.arrivedAt!);
+    expect(arrivals.every((t, i) => t >= before && t <= after && (i === 0 || t > arrivals[i - 1]!))).toBe(true);
+    for (const m of sent) expect(Math.abs(m.arrivedAt! - m.at.getTime())).toBeLessThan(50);
+    // The duplicate check still compares against the earlier delivery of the same content.
+    expect(sim.wecom.suppressedMessages(CORP)).toHaveLength(1);
   });
 });

@@ -50,7 +50,10 @@ export class WecomApiHandlers {
   register(router: SimRouter): void {
     for (const prefix of ['/cgi-bin', '/wecom/cgi-bin']) {
       router.add('GET', `${prefix}/gettoken`, (req) => this.run('gettoken', req, () => this.gettoken(req)));
-      router.add('POST', `${prefix}/message/send`, (req) => this.run('message/send', req, (call) => this.messageSend(req, call)));
+      router.add('POST', `${prefix}/message/send`, (req) => {
+        const arrivedAt = performance.timeOrigin + performance.now();
+        return this.run('message/send', req, (call) => this.messageSend(req, call, arrivedAt));
+      });
       router.add('POST', `${prefix}/media/upload`, (req) => this.run('media/upload', req, (call) => this.mediaUpload(req, call)));
       router.add('GET', `${prefix}/media/get`, (req) => this.run('media/get', req, (call) => this.mediaGet(req, call)));
       router.add('GET', `${prefix}/agent/get`, (req) => this.run('agent/get', req, (call) => this.agentGet(req, call)));
@@ -118,7 +121,7 @@ export class WecomApiHandlers {
     return { kind: 'ok', json: { errcode: 0, errmsg: 'ok', access_token: token, expires_in: expiresIn } };
   }
 
-  private messageSend(req: SimRequest, call: CallRecord): ApiAnswer {
+  private messageSend(req: SimRequest, call: CallRecord, arrivedAt: number): ApiAnswer {
     const auth = this.authenticate(req, call);
     if (!auth.ok) return auth.answer;
     if (req.body.length === 0) return errorAnswer(WECOM_ERRORS.emptyPostData);
@@ -148,6 +151,7 @@ export class WecomApiHandlers {
       body: result.body,
       msgid,
       at: new Date(),
+      arrivedAt,
       ...(result.truncated ? { truncated: true } : {}),
     });
     return { kind: 'ok', json: { errcode: 0, errmsg: 'ok', invaliduser: '', msgid } };

@@ -45,7 +45,7 @@ describe('control API round trip', () => {
     expect((await call('POST', `/cgi-bin/message/send?access_token=${token}`, body)).json['errcode']).toBe(45009);
 
     const messages = await call('GET', '/_sim/wecom/messages?corpId=wwctl');
-    expect(messages.json['messages']).toEqual([{ corpId: 'wwctl', agentId: 1000002, body, msgid: expect.any(String), at: expect.any(String) }]);
+    expect(messages.json['messages']).toEqual([{ corpId: 'wwctl', agentId: 1000002, body, msgid: expect.any(String), at: expect.any(String), arrivedAt: expect.any(Number) }]);
     expect(((await call('GET', '/_sim/wecom/calls?api=message/send')).json['calls'] as Json[]).map((c) => c['errcode'])).toEqual([0, 45009]);
     // The same content again under the duplicate check: accepted, not delivered, listed as suppressed.
     const dup = { ...body, enable_duplicate_check: 1 };

@@ -77,6 +77,11 @@ export class WecomSim {
     return this.state.sentMessages(corpId);
   }
 
+  /** How many messages message/send delivered (of one corp, or all), without copying them. */
+  sentCount(corpId?: string): number {
+    return this.state.sentCount(corpId);
+  }
+
   /** Messages message/send accepted but did not deliver (duplicates under `enable_duplicate_check`). */
   suppressedMessages(corpId?: string): WecomSentMessage[] {
     return this.state.suppressedMessages(corpId);

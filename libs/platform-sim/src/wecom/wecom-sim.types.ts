@@ -29,6 +29,11 @@ export interface WecomSentMessage {
   body: Record<string, unknown>;
   msgid: string;
   at: Date;
+  /**
+   * When the request arrived, in epoch milliseconds with sub-millisecond precision (`at` is whole
+   * milliseconds): what a rate check at the platform would count.
+   */
+  arrivedAt?: number;
   /** True when `textOverLimit: 'truncate'` cut text/markdown content to 2048 bytes. */
   truncated?: boolean;
 }

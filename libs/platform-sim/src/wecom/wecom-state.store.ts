@@ -50,6 +50,13 @@ export class WecomStateStore {
   private readonly media = new Map<string, WecomMedia>();
   private readonly expiredMedia = new Set<string>();
   private readonly messages: WecomSentMessage[] = [];
+  /** Per corp: how many messages were delivered (a count without copying them). */
+  private readonly messageCounts = new Map<string, number>();
+  /**
+   * The duplicate check's index: the last delivery time of each (corp, app, recipients, msgtype,
+   * payload), so a check costs one lookup instead of a scan of every message delivered so far.
+   */
+  private readonly lastDelivered = new Map<string, number>();
   private readonly suppressed: WecomSentMessage[] = [];
   private readonly trustedIp = new Map<string, string>();
   private msgSeq = 0;
@@ -203,6 +210,15 @@ export class WecomStateStore {
 
   recordMessage(msg: WecomSentMessage): void {
     this.messages.push(msg);
+    this.messageCounts.set(msg.corpId, (this.messageCounts.get(msg.corpId) ?? 0) + 1);
+    const key = duplicateKey(msg.corpId, msg.agentId, msg.body);
+    this.lastDelivered.set(key, Math.max(this.lastDelivered.get(key) ?? -Infinity, msg.at.getTime()));
+  }
+
+  /** How many messages message/send delivered (of one corp, or all). */
+  sentCount(corpId?: string): number {
+    if (corpId !== undefined) return this.messageCounts.get(corpId) ?? 0;
+    return this.messages.length;
   }
 
   /**
@@ -215,12 +231,9 @@ export class WecomStateStore {
     if (flag !== 1 && flag !== '1') return false;
     const rawInterval = Number(body['duplicate_check_interval'] ?? 1800);
     const intervalMs = Math.min(Number.isFinite(rawInterval) && rawInterval > 0 ? rawInterval : 1800, 4 * 3600) * 1000;
-    const key = (b: Record<string, unknown>): string =>
-      JSON.stringify([b['touser'] ?? '', b['toparty'] ?? '', b['totag'] ?? '', b['msgtype'], b[String(b['msgtype'])]]);
-    const mine = key(body);
-    const dup = this.messages.some(
-      (m) => m.corpId === app.corpId && m.agentId === app.agentId && at.getTime() - m.at.getTime() < intervalMs && key(m.body) === mine,
-    );
+    // The latest delivery of the same content is the closest in time: within the interval if any is.
+    const last = this.lastDelivered.get(duplicateKey(app.corpId, app.agentId, body));
+    const dup = last !== undefined && at.getTime() - last < intervalMs;
     if (dup) this.suppressed.push({ corpId: app.corpId, agentId: app.agentId, body, msgid: '', at });
     return dup;
   }
@@ -242,10 +255,17 @@ export class WecomStateStore {
     this.media.clear();
     this.expiredMedia.clear();
     this.messages.length = 0;
+    this.messageCounts.clear();
+    this.lastDelivered.clear();
     this.suppressed.length = 0;
     this.trustedIp.clear();
     this.msgSeq = 0;
   }
+}
+
+/** What the duplicate check compares: the app, the recipients and the message's type and payload. */
+function duplicateKey(corpId: string, agentId: number, b: Record<string, unknown>): string {
+  return JSON.stringify([corpId, agentId, b['touser'] ?? '', b['toparty'] ?? '', b['totag'] ?? '', b['msgtype'], b[String(b['msgtype'])]]);
 }
 
 function guessMediaType(contentType: string): WecomMediaType {

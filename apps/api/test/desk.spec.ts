@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { io, type Socket } from 'socket.io-client';
 import type { AgentView, CannedReplyView, ContactProfileView, ConversationView, DeskEvent, MessageView } from '@imbridge/contracts';
 import { DESK_EVENT, DESK_SOCKET_PATH } from '@imbridge/contracts';
@@ -7,6 +7,9 @@ import { expectEventually } from '@imbridge/testing';
 import { RedisService } from '../src/common/redis.service';
 import { AssignmentService } from '../src/desk/assignment.service';
 import { PresenceService } from '../src/realtime/presence.service';
+import { DeskListeners } from '../src/realtime/desk-listeners.service';
+import { DeskNotifier } from '../src/realtime/desk-notifier.service';
+import { CONVERSATION_SELECT } from '../src/conversations/conversation-view';
 import { FAST, newAgent as createAgent, openDataSource, type Agent, type ErrorBody } from './helpers';
 import { newSimCorp, openSimConversation, type SimCorp } from './sim-corp';
 import { startTestApp, type TestApp } from './test-app';
@@ -671,5 +674,39 @@ describe('an administrator grants an agent every chat', () => {
     await stored('第三条');
     await new Promise((r) => setTimeout(r, 300));
     expect(heard('第三条')).toBe(false);
+  });
+});
+
+describe('nobody at the desk', () => {
+  it('builds no desk events while no console is connected anywhere, and a console that connects gets the next ones', async () => {
+    const corp = await manualCorp('nobody');
+    const listeners = app.running.app.get(DeskListeners);
+    // afterEach closed every socket: once that is known, events are skipped.
+    await expectEventually(async () => expect(listeners.anyone).toBe(false));
+    const appDs = app.running.app.get(DataSource);
+    const spy = jest.spyOn(appDs, 'query');
+    try {
+      await say(corp, 'nobody-user', '有人吗');
+      const convId = await expectEventually(async () => {
+        const rows: { id: string }[] = await ds.query(
+          `SELECT m.conversation_id AS id FROM messages m JOIN conversations c ON c.id = m.conversation_id JOIN contacts ct ON ct.id = c.contact_id
+           WHERE ct.external_id = 'nobody-user' AND c.integration_id = $1 AND m.text = '有人吗'`,
+          [corp.integrationId],
+        );
+        expect(rows).toHaveLength(1);
+        return rows[0]!.id;
+      });
+      await app.running.app.get(DeskNotifier).flush();
+      // The desk's reads (the conversation view, the message's chat) were never made.
+      const deskReads = spy.mock.calls.filter(([sql]) => String(sql).includes(CONVERSATION_SELECT) || String(sql).startsWith('SELECT state, assignee_id FROM conversations'));
+      expect(deskReads).toEqual([]);
+
+      const admin = await connect({ token: app.adminToken });
+      expect(listeners.anyone).toBe(true);
+      await say(corp, 'nobody-user', '现在有人了');
+      await waitFor(admin, msgEvent('message.created', convId, (m) => m.text === '现在有人了'));
+    } finally {
+      spy.mockRestore();
+    }
   });
 });

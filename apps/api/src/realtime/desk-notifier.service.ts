@@ -9,6 +9,7 @@ import { CONVERSATION_SELECT, type ConversationRow, conversationView } from '../
 import { messageView } from '../conversations/message-view';
 import { type ConversationChange, conversationRooms, messageRooms, PRESENCE_ROOMS } from './desk-rooms';
 import { PresenceService } from './presence.service';
+import { DeskListeners } from './desk-listeners.service';
 
 /** The Redis key prefix socket.io's adapter and emitter share (namespaced by the app's prefix). */
 export function socketIoKey(config: Pick<AppConfig, 'redisPrefix'>): string {
@@ -19,7 +20,8 @@ export function socketIoKey(config: Pick<AppConfig, 'redisPrefix'>): string {
  * Tells the desk (every API process's connected consoles) what changed. Callable from any process
  * role: events go through Redis (@socket.io/redis-emitter) to every API process's socket.io server.
  * Every method is fire-and-forget and never throws; callers call it after their transaction
- * committed, and the payload is loaded fresh, so an event never shows uncommitted data.
+ * committed, and the payload is loaded fresh, so an event never shows uncommitted data. While no
+ * console is connected anywhere (DeskListeners), events are not built at all.
  */
 @Injectable()
 export class DeskNotifier {
@@ -33,6 +35,7 @@ export class DeskNotifier {
     private readonly ds: DataSource,
     private readonly redis: RedisService,
     private readonly presence: PresenceService,
+    private readonly listeners: DeskListeners,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     // The emitter ignores publish's promise; a rejected one (Redis away) must not become an unhandled rejection.
@@ -121,6 +124,9 @@ export class DeskNotifier {
   }
 
   private enqueue(task: () => Promise<void>): void {
+    // Nobody at any console: the event (its reads and its publish) would reach no one. A console that
+    // connects later loads the current state itself.
+    if (!this.listeners.anyone) return;
     this.chain = this.chain.then(task).catch((err: unknown) => {
       this.logger.warn(`desk event failed: ${(err as Error).message ?? String(err)}`);
     });

@@ -6,6 +6,7 @@ import { Server, type Socket } from 'socket.io';
 import { DESK_SOCKET_PATH, type UserRole } from '@imbridge/contracts';
 import { SessionService, type VerifiedSession } from '../auth/session.service';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { DeskListeners } from './desk-listeners.service';
 import { DeskNotifier, socketIoKey } from './desk-notifier.service';
 import { sessionRoom, userRoom, VIEW_ALL_ROOM } from './desk-rooms';
 import { originAllowed } from '../security/origin-policy';
@@ -44,6 +45,7 @@ export class DeskSocketServer implements OnApplicationBootstrap, BeforeApplicati
     private readonly sessions: SessionService,
     private readonly presence: PresenceService,
     private readonly notifier: DeskNotifier,
+    private readonly listeners: DeskListeners,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -75,7 +77,11 @@ export class DeskSocketServer implements OnApplicationBootstrap, BeforeApplicati
             return;
           }
           Object.assign(socket.data as SocketData, { user: { id: user.id, role: user.role, viewAllChats: user.viewAllChats }, session: user.session });
-          next();
+          // Every process starts building desk events before this console can load anything.
+          this.listeners.present().then(
+            () => next(),
+            (err: Error) => next(Object.assign(new Error('temporarily unavailable / 暂时无法连接'), { data: { code: 'UNAVAILABLE', reason: err.message } })),
+          );
         },
         (err: Error) => next(Object.assign(new Error('temporarily unavailable / 暂时无法连接'), { data: { code: 'UNAVAILABLE', reason: err.message } })),
       );
@@ -136,6 +142,8 @@ export class DeskSocketServer implements OnApplicationBootstrap, BeforeApplicati
   }
 
   private async onDisconnect(user: SocketUser, socketId: string): Promise<void> {
+    // This process's last console left: nobody here listens any more.
+    if (this.io && this.io.of('/').sockets.size === 0) await this.listeners.absent().catch(() => undefined);
     try {
       if (await this.presence.disconnect(user.id, socketId)) this.notifier.presenceChanged(user.id);
     } catch (err) {
@@ -165,6 +173,8 @@ export class DeskSocketServer implements OnApplicationBootstrap, BeforeApplicati
         .map((s) => ({ userId: (s.data as { user?: SocketUser }).user?.id ?? '', socketId: s.id }))
         .filter((s) => s.userId !== '');
       await this.presence.refresh(alive);
+      if (this.io.of('/').sockets.size > 0) await this.listeners.present();
+      else await this.listeners.absent();
       for (const userId of await this.presence.prune()) this.notifier.presenceChanged(userId);
     } catch (err) {
       this.logger.warn(`presence heartbeat failed: ${(err as Error).message}`);
@@ -184,6 +194,7 @@ export class DeskSocketServer implements OnApplicationBootstrap, BeforeApplicati
       }),
     );
     await this.notifier.flush();
+    await this.listeners.absent().catch(() => undefined);
     // Closing the engine only: Fastify closes the HTTP server itself. Only this process's sockets
     // (`local`): nothing to tell the others through Redis, which may be away.
     io.local.disconnectSockets(true);

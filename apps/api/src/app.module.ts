@@ -20,6 +20,7 @@ import { InboxDispatcher } from './callbacks/inbox-dispatcher.service';
 import { InboxWriter } from './callbacks/inbox-writer.service';
 import { AllExceptionsFilter } from './common/exception.filter';
 import { RedisService } from './common/redis.service';
+import { ConfigChanges } from './common/config-changes.service';
 import { validationPipe } from './common/validation';
 import { ConversationAccess } from './conversations/conversation-access';
 import { ConversationStateService } from './conversations/conversation-state.service';
@@ -77,6 +78,7 @@ export class AppModule {
     const providers: Provider[] = [
       { provide: APP_CONFIG, useValue: config },
       RedisService,
+      ConfigChanges,
       ProcessStatsService,
       SecretsService,
       AuditService,

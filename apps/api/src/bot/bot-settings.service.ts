@@ -1,3 +1,4 @@
+import { type ConfigCache, ConfigChanges } from '../common/config-changes.service';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
@@ -63,6 +64,8 @@ function normalizeSteps(steps: BotStepSetting[], problems: FieldProblem[]): BotS
   return out;
 }
 
+const SETTINGS_CACHE = 'bot-settings';
+
 /**
  * Per-integration bot settings: read (defaults when no row), changed by admins (audited), the app's
  * key/secret sealed with the row and column as AAD and never returned (only "set, last 4").
@@ -77,9 +80,14 @@ export class BotSettingsService {
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly secrets: SecretsService,
     private readonly audit: AuditService,
+    private readonly changes: ConfigChanges,
   ) {
     this.policy = new UrlPolicy(config.allowPrivateUrls);
+    this.cache = changes.cache<BotRuntimeSettings>(SETTINGS_CACHE);
   }
+
+  /** Runtime settings by integration id, for the pipeline's every message. */
+  private readonly cache: ConfigCache<BotRuntimeSettings>;
 
   async get(integrationId: string): Promise<BotSettingsView> {
     await this.checkIntegration(integrationId);
@@ -88,7 +96,11 @@ export class BotSettingsService {
   }
 
   /** What the pipeline runs with; the secret decrypted. */
-  async runtime(integrationId: string): Promise<BotRuntimeSettings> {
+  runtime(integrationId: string): Promise<BotRuntimeSettings> {
+    return this.cache.get(integrationId, () => this.load(integrationId));
+  }
+
+  private async load(integrationId: string): Promise<BotRuntimeSettings> {
     const row = await this.repo.findOne({ where: { integrationId } });
     if (!row) return defaultBotSettings(integrationId);
     return {
@@ -151,6 +163,7 @@ export class BotSettingsService {
       secretChange = 'set';
     }
     await this.repo.save(next);
+    await this.changes.changed(SETTINGS_CACHE, integrationId);
     const fields = Object.keys(dto).filter((k) => k !== 'appSecret' && k !== 'clearAppSecret');
     await this.audit.record(actor, 'bot_settings.update', { type: 'integration', id: integrationId }, {
       fields,

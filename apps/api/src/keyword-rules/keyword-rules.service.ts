@@ -1,3 +1,4 @@
+import { type ConfigCache, ConfigChanges } from '../common/config-changes.service';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
@@ -89,13 +90,28 @@ function checkKeywords(keywords: string[], matchType: KeywordMatchType, errors: 
  * the message's integration and global rules compete: highest priority first, then the
  * integration's own before global ones, then the older rule.
  */
+const RULES_CACHE = 'keyword-rules';
+
 @Injectable()
 export class KeywordRulesService {
   constructor(
     @InjectRepository(KeywordRuleEntity) private readonly rules: Repository<KeywordRuleEntity>,
     @InjectRepository(IntegrationEntity) private readonly integrations: Repository<IntegrationEntity>,
     private readonly audit: AuditService,
-  ) {}
+    changes: ConfigChanges,
+  ) {
+    this.changes = changes;
+    this.cache = changes.cache<KeywordRuleEntity[]>(RULES_CACHE);
+  }
+
+  private readonly changes: ConfigChanges;
+  /** The candidate rules of an integration ('' for global rules only), in match order. */
+  private readonly cache: ConfigCache<KeywordRuleEntity[]>;
+
+  /** Every process drops its cached rules (global rules belong to every integration's candidates). */
+  private changed(): Promise<void> {
+    return this.changes.changed(RULES_CACHE, null);
+  }
 
   /** `integrationId`: that integration's rules only; 'null': the global ones; absent: all. */
   async list(integrationId?: string): Promise<KeywordRuleView[]> {
@@ -130,6 +146,7 @@ export class KeywordRulesService {
         reply,
       }),
     );
+    await this.changed();
     await this.audit.record(actor, 'keyword_rule.create', { type: 'keyword_rule', id: row.id }, this.summary(row));
     return keywordRuleView(row);
   }
@@ -154,6 +171,7 @@ export class KeywordRulesService {
       ...(dto.reply !== undefined ? { reply } : {}),
     };
     const saved = await this.rules.save(this.rules.merge(row, changes));
+    await this.changed();
     await this.audit.record(actor, 'keyword_rule.update', { type: 'keyword_rule', id }, { fields: Object.keys(changes), ...this.summary(saved) });
     return keywordRuleView(saved);
   }
@@ -161,20 +179,23 @@ export class KeywordRulesService {
   async remove(id: string, actor: AuditActor): Promise<void> {
     const row = await this.find(id);
     await this.rules.delete({ id });
+    await this.changed();
     await this.audit.record(actor, 'keyword_rule.delete', { type: 'keyword_rule', id }, this.summary(row));
   }
 
   /** Which rule would answer `text` arriving through `integrationId` (null: global rules only). */
   async match(integrationId: string | null, text: string): Promise<{ rule: KeywordRuleEntity | null; keyword: string | null; candidates: number }> {
-    const qb = this.rules.createQueryBuilder('r').where('r.enabled = true');
-    if (integrationId) qb.andWhere('(r.integration_id = :integrationId OR r.integration_id IS NULL)', { integrationId });
-    else qb.andWhere('r.integration_id IS NULL');
-    const candidates = await qb
-      .orderBy('r.priority', 'DESC')
-      .addOrderBy('(r.integration_id IS NULL)', 'ASC')
-      .addOrderBy('r.created_at', 'ASC')
-      .addOrderBy('r.id', 'ASC')
-      .getMany();
+    const candidates = await this.cache.get(integrationId ?? '', () => {
+      const qb = this.rules.createQueryBuilder('r').where('r.enabled = true');
+      if (integrationId) qb.andWhere('(r.integration_id = :integrationId OR r.integration_id IS NULL)', { integrationId });
+      else qb.andWhere('r.integration_id IS NULL');
+      return qb
+        .orderBy('r.priority', 'DESC')
+        .addOrderBy('(r.integration_id IS NULL)', 'ASC')
+        .addOrderBy('r.created_at', 'ASC')
+        .addOrderBy('r.id', 'ASC')
+        .getMany();
+    });
     for (const rule of candidates) {
       const keyword = matchingKeyword(rule, text);
       if (keyword !== null) return { rule, keyword, candidates: candidates.length };

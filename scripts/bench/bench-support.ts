@@ -61,6 +61,7 @@ export interface ProcessSnapshot {
   pgStatements: number;
   redisCommands: number;
   events: Record<string, number>;
+  statements?: Record<string, number>;
 }
 export interface MetricsView {
   processes: ProcessSnapshot[];
@@ -244,6 +245,15 @@ export function costReport(before: CostReading, after: CostReading, messages: nu
   }
   const benchCpu = (after.benchCpu.user + after.benchCpu.system - before.benchCpu.user - before.benchCpu.system) / 1000 / messages;
   lines.push(`  servers  PostgreSQL ${(((after.pgCpu - before.pgCpu) * 1000) / messages).toFixed(2)} ms CPU, Redis ${(((after.redisCpu - before.redisCpu) * 1000) / messages).toFixed(2)} ms CPU, bench + simulator ${benchCpu.toFixed(2)} ms CPU per message`);
+  if (process.env['IMBRIDGE_STATS_STATEMENTS'] === 'true') {
+    const diff = new Map<string, number>();
+    for (const p of after.metrics.processes) {
+      const b = before.metrics.processes.find((x) => x.id === p.id);
+      for (const [k, v] of Object.entries(p.statements ?? {})) diff.set(k, (diff.get(k) ?? 0) + v - (b?.statements?.[k] ?? 0));
+    }
+    lines.push('  by statement (per message):');
+    for (const [k, v] of [...diff].filter(([, v]) => v > 0).sort((a, b) => b[1] - a[1])) lines.push(`    ${(v / messages).toFixed(2).padStart(6)}  ${k}`);
+  }
   const text = `per message (all imbridge processes: ${(pg / messages).toFixed(1)} statements, ${(redis / messages).toFixed(1)} commands, ${(cpu / messages / 1000).toFixed(2)} ms CPU):\n${lines.join('\n')}\n`;
   return { text, pgPerMessage: pg / messages, redisPerMessage: redis / messages, nodeCpuMsPerMessage: cpu / messages / 1000 };
 }

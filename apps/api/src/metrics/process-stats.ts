@@ -17,6 +17,7 @@ export interface ProcessCounters {
 
 const counters: ProcessCounters = { pgStatements: 0, redisCommands: 0, events: Object.create(null) as Record<string, number> };
 let installed = false;
+const statements: Record<string, number> = Object.create(null) as Record<string, number>;
 
 /**
  * Counts every statement the `pg` driver sends and every command an ioredis client sends (Bull's
@@ -27,14 +28,27 @@ export function installProcessStats(): void {
   installed = true;
   const pgProto = Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
   const query = pgProto.query;
+  // IMBRIDGE_STATS_STATEMENTS=true: also count by statement text (profiling; the texts are in /api/metrics).
+  const byText = process.env['IMBRIDGE_STATS_STATEMENTS'] === 'true';
   pgProto.query = function counted(this: unknown, ...args: unknown[]) {
     counters.pgStatements++;
+    if (byText) {
+      const first = args[0];
+      const text = typeof first === 'string' ? first : String((first as { text?: string } | null)?.text ?? '');
+      const key = text.replace(/\s+/g, ' ').slice(0, 160);
+      statements[key] = (statements[key] ?? 0) + 1;
+    }
     return query.apply(this, args);
   };
+  const redisByName = process.env['IMBRIDGE_STATS_STATEMENTS'] === 'true';
   const redisProto = Redis.prototype as unknown as { sendCommand: (...args: unknown[]) => unknown };
   const sendCommand = redisProto.sendCommand;
   redisProto.sendCommand = function counted(this: unknown, ...args: unknown[]) {
     counters.redisCommands++;
+    if (redisByName) {
+      const name = `redis ${String((args[0] as { name?: string } | null)?.name ?? '?')}`;
+      statements[name] = (statements[name] ?? 0) + 1;
+    }
     return sendCommand.apply(this, args);
   };
 }
@@ -57,6 +71,8 @@ export interface ProcessSnapshot {
   pgStatements: number;
   redisCommands: number;
   events: Record<string, number>;
+  /** By statement text and Redis command name, when IMBRIDGE_STATS_STATEMENTS=true. */
+  statements?: Record<string, number>;
 }
 
 export function snapshot(role: string): ProcessSnapshot {
@@ -72,5 +88,6 @@ export function snapshot(role: string): ProcessSnapshot {
     pgStatements: counters.pgStatements,
     redisCommands: counters.redisCommands,
     events: { ...counters.events },
+    ...(Object.keys(statements).length > 0 ? { statements: { ...statements } } : {}),
   };
 }

@@ -284,6 +284,106 @@ describe('parseSafeXml', () => {
       expect(() => parseSafeXml(xml)).toThrow(XmlRejected);
     });
   });
+  describe('names that meet Object.prototype', () => {
+    it.each(['constructor', 'prototype', '__proto__'])('refuses an element named %s', (name) => {
+      expect(rejection(() => parseSafeXml(`<xml><${name}>a</${name}></xml>`))).toMatch(/not allowed/);
+      expect(rejection(() => parseSafeXml(`<${name}/>`))).toMatch(/not allowed/);
+    });
+
+    it.each(['hasOwnProperty', 'toString', 'valueOf', '__defineGetter__', '__lookupSetter__'])('keeps an element named %s under a "__" prefix', (name) => {
+      const x = root(`<${name}>a</${name}><B>b</B>`);
+      expect(x).toEqual({ [`__${name}`]: 'a', B: 'b' });
+      expect(Object.hasOwn(x, name)).toBe(false);
+      expect(xmlText(x, 'B')).toBe('b');
+    });
+
+    it('never returns an inherited member for an absent element', () => {
+      const x = root('<A>1</A>');
+      expect(xmlText(x, 'toString')).toBeUndefined();
+      expect(xmlText(x, 'constructor')).toBeUndefined();
+    });
+  });
+
+  describe('structure', () => {
+    it('keeps the text of an element that also has children under #text (white space between them included)', () => {
+      expect(root('<A>x<B>1</B>y</A>')['A']).toEqual({ B: '1', '#text': 'xy' });
+      expect(xmlRoot(parseSafeXml('<xml>\n<A>1</A>\n<B>2</B>\n</xml>'))).toEqual({ A: '1', B: '2', '#text': '\n\n\n' });
+    });
+
+    it('lists a repeated element in document order, also three times and when empty', () => {
+      expect(root('<A>1</A><B/><A>2</A><A/>')).toEqual({ A: ['1', '2', ''], B: '' });
+    });
+
+    it('accepts a byte order mark, white space, comments and processing instructions around the root', () => {
+      expect(xmlRoot(parseSafeXml('\uFEFF<?xml version="1.0"?>\n<!-- a --><?pi?>\n<xml><A>1</A></xml>\n<!-- b --><?pi x?> \n'))).toEqual({ A: '1' });
+      expect(xmlRoot(parseSafeXml(Buffer.from('\uFEFF<xml><A>1</A></xml>', 'utf8')))).toEqual({ A: '1' });
+    });
+
+    it('decodes character references with leading zeros', () => {
+      expect(root('<A>&#x0000041;&#0000065;</A>')['A']).toBe('AA');
+    });
+
+    it('accepts an empty-element tag at the deepest level (it adds no level)', () => {
+      expect(() => parseSafeXml(nested(8).replace('x', '<e9/>'))).not.toThrow();
+    });
+
+    it('accepts well-formed attributes anywhere, and ignores them', () => {
+      const doc = '<xml a="1" b=\'2\' c = "x>y" d="/>" e="&amp;" f="\'" xmlns:g="u"><A h="1"/><B i="1">v</B></xml>';
+      expect(xmlRoot(parseSafeXml(doc))).toEqual({ A: '', B: 'v' });
+    });
+  });
+
+  describe('not well-formed, refused', () => {
+    it.each([
+      ['CDATA before the root', '<![CDATA[x]]><xml/>'],
+      ['CDATA after the root', '<xml/><![CDATA[x]]>'],
+      ['a reference after the root', '<xml><A>1</A></xml>&amp;'],
+      ['a reference before the root', '&amp;<xml/>'],
+      ['an XML declaration after the start', '<xml/><?xml version="1.0"?>'],
+      ['an XML declaration inside the root', '<xml><?xml version="1.0"?></xml>'],
+      ['a processing instruction without a target', '<xml><??></xml>'],
+      ['an empty character reference', '<xml><A>&#;</A></xml>'],
+      ['an empty hexadecimal character reference', '<xml><A>&#x;</A></xml>'],
+      ['a character reference without ";"', '<xml><A>&#60</A></xml>'],
+      ['an entity reference without ";"', '<xml><A>&amp</A></xml>'],
+      ['an entity name longer than 20 characters', '<xml><A>&abcdefghijklmnopqrstu;</A></xml>'],
+      ['"&;"', '<xml><A>&;</A></xml>'],
+      ['"<" in an attribute value', '<xml a="<"/>'],
+      ['a repeated attribute', '<xml a="1" a="2"/>'],
+      ['an attribute without a value', '<xml a/>'],
+      ['an unquoted attribute value', '<xml a=1/>'],
+      ['attributes not separated by white space', '<xml a="1"b="2"/>'],
+      ['an unterminated attribute value', '<xml a="1/>'],
+      ['"/" and ">" apart in an empty-element tag', '<xml/ >'],
+      ['an end tag with an attribute', '<xml><A>1</A a="1"></xml>'],
+      ['an end tag without an open element', '</xml>'],
+      ['an element name starting with a digit', '<xml><1A>1</1A></xml>'],
+      ['an empty element name', '<xml><>1</></xml>'],
+      ['white space before the element name', '<xml>< A>1</A></xml>'],
+      ['only white space', ' \n '],
+      ['only a comment', '<!-- c -->'],
+    ])('refuses %s', (_name, xml) => {
+      expect(() => parseSafeXml(xml)).toThrow(XmlRejected);
+    });
+  });
+
+  describe('hostile sizes stay linear', () => {
+    it('reads a body of many attributes in one tag quickly', () => {
+      let attrs = '';
+      for (let k = 0; attrs.length < 60_000; k++) attrs += ` a${k}="v"`;
+      const started = process.hrtime.bigint();
+      expect(xmlRoot(parseSafeXml(`<xml${attrs}><A>1</A></xml>`))).toEqual({ A: '1' });
+      expect(Number(process.hrtime.bigint() - started) / 1e6).toBeLessThan(200);
+    });
+
+    it('reads a body of many siblings and references quickly', () => {
+      const body = `<xml>${'<A>&amp;&#60;</A>'.repeat(3_500)}</xml>`;
+      const started = process.hrtime.bigint();
+      const a = xmlRoot(parseSafeXml(body))['A'];
+      expect(Array.isArray(a) && a.length).toBe(3_500);
+      expect(Number(process.hrtime.bigint() - started) / 1e6).toBeLessThan(200);
+    });
+  });
 });
 
 describe('xmlRoot', () => {

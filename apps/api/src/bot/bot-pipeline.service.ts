@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { BotStepKind, InboundMessage, OutgoingMessage } from '@imbridge/contracts';
 import { answerToOutgoing } from '@imbridge/platform-core';
-import { BotReplyEntity, type MessageEntity, type OutboundMessageEntity } from '@imbridge/persistence';
+import type { MessageEntity, OutboundMessageEntity } from '@imbridge/persistence';
 import { ConversationStateService, type TransitionResult } from '../conversations/conversation-state.service';
 import { FaqService } from '../faq/faq.service';
 import { HANDOFF_ACK, matchHandoff } from '../keyword-rules/handoff';
@@ -89,12 +89,17 @@ export class BotPipeline {
     private readonly notifier: DeskNotifier,
   ) {}
 
-  async onInbound(message: InboundMessage, ctx: InboundContext): Promise<void> {
+  /**
+   * Decides and commits. True when the decision committed in the same transaction as the inbox
+   * event's move from 'deciding' to 'processed' (the caller has nothing left to record); false when
+   * there was nothing to decide or it was decided before (the caller settles the event).
+   */
+  async onInbound(message: InboundMessage, ctx: InboundContext): Promise<boolean> {
     // Text, and a voice message the platform transcribed (speech recognition on the platform).
-    if ((message.type !== 'text' && message.type !== 'voice') || !message.text) return;
+    if ((message.type !== 'text' && message.type !== 'voice') || !message.text) return false;
     const settings = await this.settings.runtime(ctx.integrationId);
     const decision = await this.decide(settings, message.text, { ...ctx, sentAt: message.sentAt });
-    await this.commit(settings, decision, ctx);
+    return this.commit(settings, decision, ctx);
   }
 
   /** POST /api/integrations/:id/bot/test: what the bot would answer; nothing is sent or stored. */
@@ -193,19 +198,21 @@ export class BotPipeline {
    * replies (the sweeper sends them). A chat that left the bot meanwhile (an agent claimed it while
    * the app was thinking) gets nothing.
    */
-  private async commit(s: BotRuntimeSettings, d: BotDecision, ctx: InboundContext): Promise<void> {
+  private async commit(s: BotRuntimeSettings, d: BotDecision, ctx: InboundContext): Promise<boolean> {
     type Done = { source: AnsweredBy | 'none'; rows: { msg: MessageEntity; outbound: OutboundMessageEntity }[]; handedOff: TransitionResult | null; failures: number };
     const result = await this.ds.transaction(async (m): Promise<Done | 'answered' | 'not-bot'> => {
-      const claimed = await m
-        .createQueryBuilder()
-        .insert()
-        .into(BotReplyEntity)
-        .values({ inboxEventId: ctx.inboxEventId, conversationId: ctx.conversationId, source: d.answeredBy ?? 'none', ruleId: d.ruleId, messageId: null })
-        .orIgnore()
-        .returning(['inboxEventId'])
-        .execute();
-      if (claimed.raw.length === 0) return 'answered';
-      const [conv]: { state: string; bot_failures: number }[] = await m.query('SELECT state, bot_failures FROM conversations WHERE id = $1 FOR UPDATE', [ctx.conversationId]);
+      // The claim and the chat's row lock in one statement.
+      const [claim]: { claimed: boolean; state: string | null; bot_failures: number | null }[] = await m.query(
+        `WITH claim AS (
+           INSERT INTO bot_replies (inbox_event_id, conversation_id, source, rule_id, message_id) VALUES ($1, $2, $3, $4, NULL)
+           ON CONFLICT DO NOTHING RETURNING inbox_event_id
+         )
+         SELECT EXISTS (SELECT 1 FROM claim) AS claimed, c.state, c.bot_failures
+         FROM (SELECT 1) one LEFT JOIN LATERAL (SELECT state, bot_failures FROM conversations WHERE id = $2 FOR UPDATE) c ON true`,
+        [ctx.inboxEventId, ctx.conversationId, d.answeredBy ?? 'none', d.ruleId],
+      );
+      if (!claim?.claimed) return 'answered';
+      const conv = claim.state === null ? null : { state: claim.state, bot_failures: claim.bot_failures ?? 0 };
       if (!conv || conv.state !== 'bot') return 'not-bot';
 
       let source: AnsweredBy | 'none' = d.answeredBy ?? 'none';
@@ -231,19 +238,25 @@ export class BotPipeline {
         source = d.answeredBy === 'app' ? 'app' : 'handoff';
         messages = [...messages, textMessage(HANDOFF_ACK)];
       }
-      await m.query('UPDATE conversations SET bot_failures = $2 WHERE id = $1', [ctx.conversationId, failures]);
       const rows = [];
       for (const out of messages) rows.push(await this.outbound.createInTransaction(m, ctx.conversationId, out, null));
-      await m.update(BotReplyEntity, { inboxEventId: ctx.inboxEventId }, { source, messageId: rows[0]?.msg.id ?? null });
+      // The failure counter, the claim's outcome and the inbox event's status ('deciding' → 'processed':
+      // the decision is committed) in one statement.
+      await m.query(
+        `WITH f AS (UPDATE conversations SET bot_failures = $2 WHERE id = $1),
+              e AS (UPDATE inbox_events SET status = 'processed' WHERE id = $3 AND status = 'deciding')
+         UPDATE bot_replies SET source = $4, message_id = $5 WHERE inbox_event_id = $3`,
+        [ctx.conversationId, failures, ctx.inboxEventId, source, rows[0]?.msg.id ?? null],
+      );
       return { source, rows, handedOff, failures };
     });
     if (result === 'answered') {
       this.logger.warn(`inbox event ${ctx.inboxEventId} already answered; not replying again`);
-      return;
+      return false;
     }
     if (result === 'not-bot') {
       this.logger.log(`inbox event ${ctx.inboxEventId}: conversation ${ctx.conversationId} no longer with the bot; not replying`);
-      return;
+      return false;
     }
     countEvent('bot.decided');
     for (const r of result.rows) await this.outbound.dispatch({ conversationId: ctx.conversationId, outboundId: r.outbound.id });
@@ -259,5 +272,6 @@ export class BotPipeline {
     this.logger.log(
       `inbox event ${ctx.inboxEventId}: ${result.source}${result.handedOff ? ', handed to agents' : ''}, ${result.rows.length} message(s), failures in a row ${result.failures}${why}`,
     );
+    return true;
   }
 }

@@ -32,6 +32,13 @@ interface StoredInbound {
 
 const NO_HOOKS: InboxHooks = {};
 
+/**
+ * The bot step's outcome: 'settled' — decided, and the inbox event marked processed in the same
+ * transaction; 'decided' — decided (or nothing to decide), the event still to be marked; 'failed' —
+ * to be decided again.
+ */
+type Decided = 'settled' | 'decided' | 'failed';
+
 interface PendingRow {
   id: string;
   payload: InboundMessage;
@@ -81,8 +88,8 @@ export class InboxService {
     const lockKey = `inbox:${integrationId}:${conversationKey}`;
     let processed = 0;
     try {
-      await runner.query(`SET lock_timeout = '60s'`);
-      await runner.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [lockKey]);
+      // lock_timeout is set first (the target list is evaluated in order), in the same round trip.
+      await runner.query(`SELECT set_config('lock_timeout', '60s', false), pg_advisory_lock(hashtextextended($1, 0))`, [lockKey]);
       try {
         for (;;) {
           const rows: PendingRow[] = await runner.query(
@@ -122,7 +129,7 @@ export class InboxService {
             // own client and imported history are stored, never answered.
             if (stored && inboundOrigin(row.payload) === 'customer') {
               const decided = await this.customerMessage(hooks, integrationId, row, stored.conversationId, stored.conversationState);
-              if (stored.deciding) await this.settleDecision(row, decided);
+              if (stored.deciding && decided !== 'settled') await this.settleDecision(row, decided === 'decided');
             }
           }
           if (rows.length < BATCH) break;
@@ -167,9 +174,9 @@ export class InboxService {
    * the agents' queue), else the bot answers; then the platform's follow-up (e.g. keeping its own
    * session state in step). False when the bot step failed (the decision is still outstanding).
    */
-  private async customerMessage(hooks: InboxHooks, integrationId: string, row: PendingRow, conversationId: string, state: ConversationState): Promise<boolean> {
+  private async customerMessage(hooks: InboxHooks, integrationId: string, row: PendingRow, conversationId: string, state: ConversationState): Promise<Decided> {
     const ctx: InboxHookContext = { integrationId, conversationId, inboxEventId: String(row.id), origin: 'customer' };
-    let decided = true;
+    let decided: Decided = 'decided';
     if (state === 'bot') {
       const routed = hooks.routeBeforeBot
         ? await hooks.routeBeforeBot(ctx, row.payload).catch((err: Error) => {
@@ -206,9 +213,9 @@ export class InboxService {
     // A human may own the chat by now: then the decision is the bot's silence.
     const decided = await this.customerMessage(hooks, integrationId, row, target.conversation_id, target.state);
     // The earlier run may have committed the decision and died before queuing its reply.
-    if (decided) await this.outbound.resume(target.conversation_id).catch((err: Error) => this.logger.warn(`chat ${target.conversation_id}: replies not queued now (${err.message}); the sweeper will`));
-    await this.settleDecision(row, decided);
-    return decided;
+    if (decided !== 'failed') await this.outbound.resume(target.conversation_id).catch((err: Error) => this.logger.warn(`chat ${target.conversation_id}: replies not queued now (${err.message}); the sweeper will`));
+    if (decided !== 'settled') await this.settleDecision(row, decided === 'decided');
+    return decided !== 'failed';
   }
 
   /**
@@ -242,30 +249,29 @@ export class InboxService {
     }
   }
 
-  /** True once the bot's decision (a reply, silence, a handoff) is committed or was already. */
-  private async runBot(integrationId: string, row: PendingRow, conversationId: string): Promise<boolean> {
+  /** Whether the bot's decision (a reply, silence, a handoff) is committed or was already (see Decided). */
+  private async runBot(integrationId: string, row: PendingRow, conversationId: string): Promise<Decided> {
     try {
-      await this.bot.onInbound(row.payload, { conversationId, integrationId, inboxEventId: String(row.id) });
-      return true;
+      return (await this.bot.onInbound(row.payload, { conversationId, integrationId, inboxEventId: String(row.id) })) ? 'settled' : 'decided';
     } catch (err) {
       // The message is stored; the event stays 'deciding' and is decided again later (at most MAX_ATTEMPTS).
       this.logger.error(`bot pipeline failed for inbox event ${row.id}: ${(err as Error).message}`);
-      return false;
+      return 'failed';
     }
   }
 
   private async apply(m: EntityManager, hooks: InboxHooks, integrationId: string, row: PendingRow): Promise<StoredInbound | null> {
     const msg = row.payload;
-    const [contact] = await m.query(
-      `INSERT INTO contacts (integration_id, external_id, display_name) VALUES ($1, $2, $3)
-       ON CONFLICT (integration_id, external_id) DO UPDATE SET display_name = COALESCE(EXCLUDED.display_name, contacts.display_name)
-       RETURNING id`,
-      [integrationId, msg.sender.externalId, msg.sender.name ?? null],
-    );
-    const [conversation] = await m.query(
-      `INSERT INTO conversations (integration_id, contact_id) VALUES ($1, $2)
+    // The contact and its conversation, created or found, in one statement.
+    const [conversation]: { id: string; state: ConversationState }[] = await m.query(
+      `WITH ct AS (
+         INSERT INTO contacts (integration_id, external_id, display_name) VALUES ($1, $2, $3)
+         ON CONFLICT (integration_id, external_id) DO UPDATE SET display_name = COALESCE(EXCLUDED.display_name, contacts.display_name)
+         RETURNING id
+       )
+       INSERT INTO conversations (integration_id, contact_id) SELECT $1, id FROM ct
        ON CONFLICT (integration_id, contact_id) DO UPDATE SET updated_at = now() RETURNING id, state`,
-      [integrationId, contact.id],
+      [integrationId, msg.sender.externalId, msg.sender.name ?? null],
     );
     const { text, type, platformMessageId, sender: _sender, ...rest } = msg;
     void _sender;
@@ -278,12 +284,35 @@ export class InboxService {
     const receivedAt = row.received_at;
     // A servicer's message is ours going out (the platform sent it already): direction out, sent, no author.
     const servicer = origin === 'servicer';
+    // A closed chat reopens with the bot on the customer's next message (not on a platform event such
+    // as entering the app), in this transaction, so the pipeline below already sees state 'bot'.
+    const reopens = conversation!.state === 'closed' && type !== 'event' && origin === 'customer';
+    // Unread for the desk: counted while agents own the chat (queued or assigned), reset by /read.
+    const unread = (conversation!.state === 'queued' || conversation!.state === 'assigned') && type !== 'event' && origin === 'customer';
+    // Done now, or — a customer's message in a chat with the bot — once the bot's decision commits.
+    // (A reopened chat is with the bot: its status is set below, after the reopening.)
+    const deciding = origin === 'customer' && conversation!.state === 'bot';
+    // The message, the chat's last-message fields and unread count, and the event's status: one
+    // statement. A message already stored for this event (a re-run) changes nothing but the event.
     const inserted: { id: string }[] = await m.query(
-      `INSERT INTO messages (conversation_id, integration_id, direction, type, text, content, status, platform_message_id, inbox_event_id, created_at, sent_at)
-       VALUES ($1, $2, $9, $3, $4, $5::jsonb, $10, $6, $7, $8, $11)
-       ON CONFLICT (inbox_event_id) DO NOTHING RETURNING id`,
+      `WITH ins AS (
+         INSERT INTO messages (conversation_id, integration_id, direction, type, text, content, status, platform_message_id, inbox_event_id, created_at, sent_at)
+         VALUES ($1, $2, $9, $3, $4, $5::jsonb, $10, $6, $7, $8, $11)
+         ON CONFLICT (inbox_event_id) DO NOTHING RETURNING id
+       ), conv AS (
+         UPDATE conversations SET last_message_at = GREATEST(COALESCE(last_message_at, $8), $8),
+           last_inbound_at = CASE WHEN $13 THEN now() ELSE last_inbound_at END,
+           last_message_preview = $12, updated_at = now(),
+           unread_count = unread_count + CASE WHEN $14 AND EXISTS (SELECT 1 FROM ins) THEN 1 ELSE 0 END
+         WHERE id = $1
+       ), ev AS (
+         UPDATE inbox_events SET status = CASE WHEN EXISTS (SELECT 1 FROM ins) AND NOT $16 THEN $15 ELSE 'processed' END,
+           processed_at = now(), attempts = attempts + 1
+         WHERE id = $7
+       )
+       SELECT id FROM ins`,
       [
-        conversation.id,
+        conversation!.id,
         integrationId,
         type,
         text ?? null,
@@ -294,46 +323,35 @@ export class InboxService {
         servicer ? 'out' : 'in',
         servicer ? 'sent' : 'received',
         servicer ? receivedAt : null,
+        previewOf(msg),
+        fromCustomer,
+        unread,
+        deciding ? 'deciding' : 'processed',
+        reopens,
       ],
     );
-    await m.query(
-      `UPDATE conversations SET last_message_at = GREATEST(COALESCE(last_message_at, $2), $2),
-         last_inbound_at = CASE WHEN $4 THEN now() ELSE last_inbound_at END,
-         last_message_preview = $3, updated_at = now() WHERE id = $1`,
-      [conversation.id, receivedAt, previewOf(msg), fromCustomer],
-    );
-    if (inserted.length === 0) {
-      await m.query(`UPDATE inbox_events SET status = 'processed', processed_at = now(), attempts = attempts + 1 WHERE id = $1`, [row.id]);
-      return null;
-    }
-    // A closed chat reopens with the bot on the customer's next message (not on a platform event such
-    // as entering the app), in this transaction, so the pipeline below already sees state 'bot'.
-    let state: ConversationState = conversation.state;
+    if (inserted.length === 0) return null;
+    let state: ConversationState = conversation!.state;
     let reopened: TransitionResult | null = null;
-    if (state === 'closed' && type !== 'event' && origin === 'customer') {
-      reopened = await this.states.reopen(m, conversation.id, { inboxEventId: String(row.id) });
+    if (reopens) {
+      reopened = await this.states.reopen(m, conversation!.id, { inboxEventId: String(row.id) });
       if (reopened) state = reopened.to;
+      // The reopened chat is with the bot: the event waits for its decision.
+      if (origin === 'customer' && state === 'bot') await m.query(`UPDATE inbox_events SET status = 'deciding' WHERE id = $1`, [row.id]);
     }
-    // Unread for the desk: counted while agents own the chat (queued or assigned), reset by /read.
-    if ((state === 'queued' || state === 'assigned') && type !== 'event' && origin === 'customer') {
-      await m.query('UPDATE conversations SET unread_count = unread_count + 1 WHERE id = $1', [conversation.id]);
-    }
-    // Done now, or — a customer's message in a chat with the bot — once the bot's decision commits.
-    const deciding = origin === 'customer' && state === 'bot';
-    await m.query(`UPDATE inbox_events SET status = $2, processed_at = now(), attempts = attempts + 1 WHERE id = $1`, [row.id, deciding ? 'deciding' : 'processed']);
     const media = msg.media?.mediaId && this.media ? await this.media.registerForInboxEvent(row.id, m) : null;
     // What the platform writes with the event commits with it, so it acts exactly once.
     const afterCommit = hooks.inTransaction
-      ? await hooks.inTransaction(m, { integrationId, conversationId: conversation.id, inboxEventId: String(row.id), origin }, msg)
+      ? await hooks.inTransaction(m, { integrationId, conversationId: conversation!.id, inboxEventId: String(row.id), origin }, msg)
       : null;
     return {
-      conversationId: conversation.id,
+      conversationId: conversation!.id,
       conversationState: state,
       newMediaFileId: media?.isNew ? media.id : undefined,
       messageId: inserted[0]!.id,
       reopened,
       afterCommit,
-      deciding,
+      deciding: origin === 'customer' && state === 'bot',
     };
   }
 

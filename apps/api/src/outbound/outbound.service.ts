@@ -3,7 +3,7 @@ import { InjectQueue } from '@nestjs/bull';
 import type { Queue } from 'bull';
 import { DataSource, type EntityManager } from 'typeorm';
 import { menuAsText, type MessageView, type OutgoingMessage } from '@imbridge/contracts';
-import { ContactEntity, ConversationEntity, MessageEntity, OutboundMessageEntity } from '@imbridge/persistence';
+import { MessageEntity, OutboundMessageEntity } from '@imbridge/persistence';
 import { messageView } from '../conversations/message-view';
 import { DeskNotifier } from '../realtime/desk-notifier.service';
 import { ApiError, notFound } from '../common/api-error';
@@ -66,41 +66,69 @@ export class OutboundService {
     message: OutgoingMessage,
     authorId: string | null,
   ): Promise<{ msg: MessageEntity; outbound: OutboundMessageEntity }> {
-    {
-      // Row lock first: concurrent replies to one conversation then take their outbox seq in commit
-      // order, and the sender (oldest seq first) can never see a later reply before an earlier one.
-      const conversation = await m.findOne(ConversationEntity, { where: { id: conversationId }, lock: { mode: 'pessimistic_write' } });
-      if (!conversation) throw notFound('conversation', '会话');
-      const contact = await m.findOneOrFail(ContactEntity, { where: { id: conversation.contactId } });
-      const msg = m.create(MessageEntity, {
-        conversationId,
-        integrationId: conversation.integrationId,
-        direction: 'out',
-        type: message.type,
-        text: textOf(message),
-        // A plain text needs nothing more; anything else (an event-code text included) keeps its payload.
-        content: message.type === 'text' && !message.eventCode ? null : (message as unknown as Record<string, unknown>),
-        status: 'queued',
-        error: null,
-        platformMessageId: null,
-        inboxEventId: null,
-        authorId,
-        createdAt: new Date(),
-        sentAt: null,
-      });
-      await m.save(msg);
-      const outbound = m.create(OutboundMessageEntity, {
-        messageId: msg.id,
-        integrationId: conversation.integrationId,
-        conversationId,
-        recipient: { externalId: contact.externalId, kind: 'user' },
-        payload: message,
-        status: 'queued',
-      });
-      await m.save(outbound);
-      await m.update(ConversationEntity, { id: conversationId }, { lastMessageAt: new Date(), lastMessagePreview: (textOf(message) ?? `[${message.type}]`).slice(0, 200) });
-      return { msg, outbound };
-    }
+    const text = textOf(message);
+    // A plain text needs nothing more; anything else (an event-code text included) keeps its payload.
+    const content = message.type === 'text' && !message.eventCode ? null : (message as unknown as Record<string, unknown>);
+    const createdAt = new Date();
+    // One statement (this runs for every reply the bot sends). The conversation's row lock comes
+    // first: concurrent replies to one conversation then take their outbox seq in commit order, and
+    // the sender (oldest seq first) can never see a later reply before an earlier one.
+    const rows: { message_id: string; integration_id: string; external_id: string; outbound_id: string; seq: string; next_attempt_at: Date; o_created_at: Date; o_updated_at: Date }[] =
+      await m.query(
+        `WITH c AS (
+           SELECT c.id, c.integration_id, ct.external_id FROM conversations c JOIN contacts ct ON ct.id = c.contact_id WHERE c.id = $1 FOR UPDATE OF c
+         ), msg AS (
+           INSERT INTO messages (conversation_id, integration_id, direction, type, text, content, status, author_id, created_at)
+           SELECT c.id, c.integration_id, 'out', $2, $3, $4::jsonb, 'queued', $5, $6 FROM c
+           RETURNING id, integration_id
+         ), o AS (
+           INSERT INTO outbound_messages (message_id, integration_id, conversation_id, recipient, payload, status)
+           SELECT msg.id, msg.integration_id, c.id, jsonb_build_object('externalId', c.external_id, 'kind', 'user'), $7::jsonb, 'queued' FROM msg, c
+           RETURNING id, seq, next_attempt_at, created_at, updated_at
+         ), u AS (
+           UPDATE conversations SET last_message_at = $8, last_message_preview = $9, updated_at = now() WHERE id IN (SELECT id FROM c)
+         )
+         SELECT msg.id AS message_id, msg.integration_id, c.external_id, o.id AS outbound_id, o.seq::text AS seq, o.next_attempt_at, o.created_at AS o_created_at, o.updated_at AS o_updated_at
+         FROM msg, o, c`,
+        [conversationId, message.type, text, content === null ? null : JSON.stringify(content), authorId, createdAt, JSON.stringify(message), new Date(), (text ?? `[${message.type}]`).slice(0, 200)],
+      );
+    const row = rows[0];
+    if (!row) throw notFound('conversation', '会话');
+    const msg = Object.assign(new MessageEntity(), {
+      id: row.message_id,
+      conversationId,
+      integrationId: row.integration_id,
+      direction: 'out',
+      type: message.type,
+      text,
+      content,
+      status: 'queued',
+      error: null,
+      platformMessageId: null,
+      inboxEventId: null,
+      authorId,
+      createdAt,
+      sentAt: null,
+    } satisfies Partial<MessageEntity>);
+    const outbound = Object.assign(new OutboundMessageEntity(), {
+      id: row.outbound_id,
+      seq: row.seq,
+      messageId: row.message_id,
+      integrationId: row.integration_id,
+      conversationId,
+      recipient: { externalId: row.external_id, kind: 'user' as const },
+      payload: message,
+      status: 'queued',
+      attempts: 0,
+      nextAttemptAt: row.next_attempt_at,
+      lastError: null,
+      platformMessageIds: null,
+      createdAt: row.o_created_at,
+      updatedAt: row.o_updated_at,
+      sentAt: null,
+      pickupOffset: 0,
+    } satisfies Partial<OutboundMessageEntity>);
+    return { msg, outbound };
   }
 
   /** Re-drive a failed (dead-lettered) message: back into the queue, keeping its place in order. */

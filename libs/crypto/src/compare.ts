@@ -1,11 +1,13 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 
 /**
- * Constant-time string equality. Hashing first gives both sides the same length, so
- * timingSafeEqual never throws and a length mismatch leaks nothing beyond "not equal".
+ * Constant-time string equality (over the UTF-8 bytes). Strings of different byte lengths are unequal
+ * at once: that reveals the length and nothing else (the values compared here — hex digests, ids —
+ * have public lengths). Equal lengths are compared with timingSafeEqual, in time that depends on the
+ * length only.
  */
 export function timingSafeEqualStr(a: string, b: string): boolean {
-  const ha = createHash('sha256').update(a, 'utf8').digest();
-  const hb = createHash('sha256').update(b, 'utf8').digest();
-  return timingSafeEqual(ha, hb);
+  const ba = Buffer.from(a, 'utf8');
+  const bb = Buffer.from(b, 'utf8');
+  return ba.length === bb.length && timingSafeEqual(ba, bb);
 }

@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, createHash } from 'node:crypto';
 import { CryptoError } from './errors';
 import {
+  compareUtf8,
   decodeEncodingAesKey,
   pkcs7Pad,
   pkcs7Unpad,
@@ -468,3 +469,49 @@ function rawEncrypt(key: Buffer, padded: Buffer): string {
   c.setAutoPadding(false);
   return Buffer.concat([c.update(padded), c.final()]).toString('base64');
 }
+
+describe('signature order and the reused decipher', () => {
+  it('orders strings as their UTF-8 bytes (astral characters after U+E000–U+FFFF)', () => {
+    const samples = ['', 'a', 'ab', 'b', 'Z', '~', '\u00e9', '\u4e2d', '\ud7ff', '\ue000', '\uff01', '\uffff', '😀', '😀a', '\ud83d\ude01', '𝄞', 'a😀', 'a\uff01', '1409304348', 'xxxxxx'];
+    for (const a of samples) {
+      for (const b of samples) {
+        const bytes = Math.sign(Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8')));
+        expect([a, b, Math.sign(compareUtf8(a, b))]).toEqual([a, b, bytes]);
+      }
+    }
+  });
+
+  it('signs over the byte-sorted parts, non-ASCII and astral ones included', () => {
+    const parts = ['tok\uff01', 'tok😀', '1409304348', 'nonce中'];
+    const expected = createHash('sha1')
+      .update(Buffer.concat(parts.map((p) => Buffer.from(p, 'utf8')).sort(Buffer.compare)))
+      .digest('hex');
+    expect(wxSignature(parts[0]!, parts[1]!, parts[2]!, parts[3]!)).toBe(expected);
+    expect(wxSignature(parts[3]!, parts[2]!, parts[1]!, parts[0]!)).toBe(expected);
+  });
+
+  it('decrypts like a fresh AES-256-CBC decipher, message after message and key after key', () => {
+    const keys = [A.encodingAesKey, C.encodingAesKey, 'A'.repeat(43)].map((k) => decodeEncodingAesKey(k));
+    for (let n = 0; n < 60; n++) {
+      const key = keys[n % keys.length]!;
+      const msg = `<xml><Content><![CDATA[${'你好 '.repeat(n)}#${n}]]></Content></xml>`;
+      const encrypt = wxEncrypt(key, msg, 'wx5823bf96d3bd56c7');
+      const d = createDecipheriv('aes-256-cbc', key, key.subarray(0, 16));
+      d.setAutoPadding(false);
+      const reference = pkcs7Unpad(Buffer.concat([d.update(Buffer.from(encrypt, 'base64')), d.final()]), 32);
+      const { message, receiveId, random } = wxDecrypt(key, encrypt);
+      expect(random.equals(reference.subarray(0, 16))).toBe(true);
+      expect(Buffer.concat([message, Buffer.from(receiveId)]).equals(reference.subarray(20))).toBe(true);
+      expect(message.toString('utf8')).toBe(msg);
+      expect(receiveId).toBe('wx5823bf96d3bd56c7');
+    }
+  });
+
+  it('keeps decrypting correctly after a refused ciphertext', () => {
+    const key = decodeEncodingAesKey(A.encodingAesKey);
+    const good = wxEncrypt(key, '<xml/>', A.corpId);
+    expect(() => wxDecrypt(key, Buffer.alloc(33).toString('base64'))).toThrow(CryptoError);
+    expect(() => wxDecrypt(key, Buffer.alloc(32, 7).toString('base64'))).toThrow(CryptoError);
+    expect(wxDecryptFor(key, good, A.corpId).toString('utf8')).toBe('<xml/>');
+  });
+});

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hash, randomBytes, type Decipher } from 'node:crypto';
 import { decodeBase64Strict } from './base64';
 import { timingSafeEqualStr } from './compare';
 import { CryptoError } from './errors';
@@ -29,12 +29,29 @@ export function decodeEncodingAesKey(encodingAesKey: string): Buffer {
   return key;
 }
 
-/** sha1 over the byte-wise sorted concatenation; JS's default sort compares UTF-16 units, not bytes. */
+/**
+ * Orders strings as their UTF-8 bytes order (= by code point). JS's own comparison goes by UTF-16
+ * code units, which differs only where a surrogate (a character beyond U+FFFF) meets U+E000–U+FFFF:
+ * there the units are mapped into code point order first.
+ */
+export function compareUtf8(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let k = 0; k < n; k++) {
+    let x = a.charCodeAt(k);
+    let y = b.charCodeAt(k);
+    if (x === y) continue;
+    if (x >= 0xd800 && y >= 0xd800) {
+      x += x >= 0xe000 ? -0x800 : 0x2000;
+      y += y >= 0xe000 ? -0x800 : 0x2000;
+    }
+    return x - y;
+  }
+  return a.length - b.length;
+}
+
+/** sha1 over the byte-wise sorted concatenation (one-shot hash of the joined UTF-8 text). */
 function sortedSha1(parts: string[]): string {
-  const sorted = parts.map((p) => Buffer.from(p, 'utf8')).sort(Buffer.compare);
-  const hash = createHash('sha1');
-  for (const p of sorted) hash.update(p);
-  return hash.digest('hex');
+  return hash('sha1', parts.sort(compareUtf8).join(''), 'hex');
 }
 
 /** msg_signature: sha1(sort(token, timestamp, nonce, encrypt)). */
@@ -106,6 +123,36 @@ export interface WxDecrypted {
   random: Buffer;
 }
 
+/** One AES-256-ECB decipher per key (a few integrations): reused, see cbcDecrypt. */
+const ecbDeciphers = new Map<string, Decipher>();
+const MAX_CACHED_KEYS = 256;
+
+/**
+ * AES-256-CBC decryption with IV = key[0..16) (no padding removed). Node's decipher cannot be reset, and
+ * making one per message costs more than the decryption; CBC is P[i] = D(C[i]) ⊕ C[i-1] (C[-1] = IV),
+ * and D over whole blocks is ECB, which keeps no state between blocks. So one ECB decipher per key
+ * (without padding, it returns every whole block at once and never needs final()) decrypts every
+ * message, and the chaining is applied here.
+ */
+function cbcDecrypt(aesKey: Buffer, ciphertext: Buffer): Buffer {
+  const id = aesKey.toString('base64');
+  let ecb = ecbDeciphers.get(id);
+  if (!ecb) {
+    if (ecbDeciphers.size >= MAX_CACHED_KEYS) ecbDeciphers.clear();
+    ecb = createDecipheriv('aes-256-ecb', aesKey, null);
+    ecb.setAutoPadding(false);
+    ecbDeciphers.set(id, ecb);
+  }
+  const plain = ecb.update(ciphertext);
+  if (plain.length !== ciphertext.length) {
+    ecbDeciphers.delete(id); // never expected: whole blocks in, whole blocks out
+    throw new Error('ECB decipher returned a partial result');
+  }
+  for (let k = 0; k < 16; k++) plain[k]! ^= aesKey[k]!;
+  for (let k = 16; k < plain.length; k++) plain[k]! ^= ciphertext[k - 16]!;
+  return plain;
+}
+
 export function wxDecrypt(aesKey: Buffer, encryptB64: string): WxDecrypted {
   checkAesKey(aesKey);
   const ciphertext = decodeBase64Strict(encryptB64);
@@ -114,10 +161,8 @@ export function wxDecrypt(aesKey: Buffer, encryptB64: string): WxDecrypted {
   }
   let plain: Buffer;
   try {
-    const decipher = createDecipheriv('aes-256-cbc', aesKey, aesKey.subarray(0, 16));
-    // Node's auto-padding strips 16-byte PKCS#7 and rejects every pad > 16; we unpad to 32 ourselves.
-    decipher.setAutoPadding(false);
-    plain = Buffer.concat([decipher.update(ciphertext), decipher.final()]);
+    // Node's auto-padding would strip 16-byte PKCS#7 and reject every pad > 16; we unpad to 32 ourselves.
+    plain = cbcDecrypt(aesKey, ciphertext);
   } catch {
     throw new CryptoError('DECRYPT_FAILED', 'AES-CBC decryption failed');
   }

@@ -32,6 +32,7 @@ const descriptor: PlatformDescriptor = {
   fields: [],
   callbackMethods: ['POST'],
   defaultReplayToleranceSeconds: 300,
+  defaultSendRatePerSecond: 30,
   docs: [],
 };
 

@@ -35,6 +35,7 @@ const kfTestAdapter: PlatformAdapter = {
     fields: [],
     callbackMethods: ['POST'],
     defaultReplayToleranceSeconds: 600,
+    defaultSendRatePerSecond: 30,
     docs: [],
     replyWindow: WECOM_KF_REPLY_WINDOW,
   },

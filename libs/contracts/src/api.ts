@@ -40,6 +40,10 @@ export interface IntegrationView {
   updatedAt: string;
   /** Last problem that needs an administrator (e.g. 60020 IP not trusted), or null. */
   lastError: { code: string; message: string; at: string } | null;
+  /** The integration's own send budget (platform calls per second), or null for the default. */
+  sendRatePerSecond: number | null;
+  /** The budget that applies while `sendRatePerSecond` is null (the operator's, else the platform's default). */
+  defaultSendRatePerSecond: number;
 }
 
 export interface CreateIntegrationRequest {
@@ -47,6 +51,8 @@ export interface CreateIntegrationRequest {
   name: string;
   enabled?: boolean;
   config: Record<string, unknown>;
+  /** SEND_RATE_MIN..SEND_RATE_MAX; null or absent: the default. */
+  sendRatePerSecond?: number | null;
 }
 
 /** Omitted secret fields keep their stored value; `null` clears an optional field. */
@@ -54,6 +60,8 @@ export interface UpdateIntegrationRequest {
   name?: string;
   enabled?: boolean;
   config?: Record<string, unknown>;
+  /** SEND_RATE_MIN..SEND_RATE_MAX; null: back to the default; absent: unchanged. */
+  sendRatePerSecond?: number | null;
 }
 
 export type ConversationState = 'bot' | 'queued' | 'assigned' | 'closed';

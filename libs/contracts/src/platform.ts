@@ -76,11 +76,22 @@ export interface PlatformDescriptor {
   callbackMethods: ('GET' | 'POST')[];
   /** Default for `replayToleranceSeconds`, no shorter than the platform's retry window. */
   defaultReplayToleranceSeconds: number;
+  /**
+   * The send budget of an integration whose administrator set none: platform calls per second, shared
+   * by every process, within what the platform documents (each platform's descriptor says where the
+   * number comes from). An integration's own `sendRatePerSecond` wins; IMBRIDGE_SEND_RATE_PER_SECOND,
+   * when the operator sets it, replaces this default for every integration without one.
+   */
+  defaultSendRatePerSecond: number;
   /** Links to the official docs, shown in the console. */
   docs: { label: I18nText; url: string }[];
   /** How long after the customer's last message replies are allowed; null/absent: no window. */
   replyWindow?: ReplyWindowRule | null;
 }
+
+/** The range of an integration's send budget (messages, i.e. platform calls, per second). */
+export const SEND_RATE_MIN = 1;
+export const SEND_RATE_MAX = 10_000;
 
 /** Field every integration has, whatever the platform: 0 turns the timestamp check off. */
 export const REPLAY_TOLERANCE_FIELD = 'replayToleranceSeconds';

@@ -1,4 +1,5 @@
 import { join, resolve as resolvePath } from 'node:path';
+import { SEND_RATE_MAX, SEND_RATE_MIN } from '@imbridge/contracts';
 import { parseMasterKey } from '@imbridge/crypto';
 
 export type ProcessRole = 'api' | 'worker' | 'all';
@@ -23,7 +24,11 @@ export interface AppConfig {
   outboundStaleMs: number;
   /** Recovery rounds (start-up, Redis or PostgreSQL back) take work untouched this long. */
   recoveryGraceMs: number;
-  sendRatePerSecond: number;
+  /**
+   * IMBRIDGE_SEND_RATE_PER_SECOND: the operator's send budget for every integration that has none of
+   * its own (instead of its platform's default); undefined when not set.
+   */
+  sendRatePerSecond: number | undefined;
   /** First retry delay of a failed send (doubles per attempt; rate-limit errors start at 5×). */
   retryBaseMs: number;
   sessionTtlSeconds: number;
@@ -55,6 +60,17 @@ const intOf = (env: NodeJS.ProcessEnv, key: string, def: number, problems: strin
   }
   return n;
 };
+
+function sendRateOf(env: NodeJS.ProcessEnv, problems: string[]): number | undefined {
+  const raw = env['IMBRIDGE_SEND_RATE_PER_SECOND'];
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < SEND_RATE_MIN || n > SEND_RATE_MAX) {
+    problems.push(`IMBRIDGE_SEND_RATE_PER_SECOND must be a whole number ${SEND_RATE_MIN}..${SEND_RATE_MAX} (got "${raw}")`);
+    return undefined;
+  }
+  return n;
+}
 
 function consoleOriginsOf(publicBaseUrl: string, raw: string | undefined, problems: string[]): string[] {
   const origins = new Set<string>();
@@ -130,7 +146,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     inboxStaleMs: intOf(env, 'IMBRIDGE_INBOX_STALE_MS', 10_000, problems, 0),
     outboundStaleMs: intOf(env, 'IMBRIDGE_OUTBOUND_STALE_MS', 60_000, problems, 0),
     recoveryGraceMs: intOf(env, 'IMBRIDGE_RECOVERY_GRACE_MS', 2_000, problems, 0),
-    sendRatePerSecond: intOf(env, 'IMBRIDGE_SEND_RATE_PER_SECOND', 30, problems, 1),
+    sendRatePerSecond: sendRateOf(env, problems),
     retryBaseMs: intOf(env, 'IMBRIDGE_RETRY_BASE_MS', 1_000, problems, 1),
     sessionTtlSeconds: intOf(env, 'IMBRIDGE_SESSION_TTL_SECONDS', 12 * 3600, problems, 60),
     dbPoolSize: intOf(env, 'IMBRIDGE_DB_POOL_SIZE', 10, problems, 2),

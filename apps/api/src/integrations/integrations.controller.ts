@@ -1,13 +1,35 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsObject, IsOptional, IsString, Length } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 import type { FastifyRequest } from 'fastify';
-import { PLATFORM_IDS, type IntegrationView, type PlatformId } from '@imbridge/contracts';
+import { PLATFORM_IDS, SEND_RATE_MAX, SEND_RATE_MIN, type IntegrationView, type PlatformId } from '@imbridge/contracts';
 import { CurrentUser, Roles, type SessionUser } from '../auth/auth.decorators';
 import { CallbackDiagnostics } from '../callbacks/callback-diagnostics.service';
 import { adviseDiagnostics, type CallbackDiagnosticsView } from '../callbacks/diagnostics-advice';
 import { PlatformRegistry } from '../platforms/platform-registry.service';
 import { IntegrationsService, type ConnectionTestResult } from './integrations.service';
+
+const SEND_RATE_MESSAGE = {
+  message: `sendRatePerSecond must be a whole number of messages per second, ${SEND_RATE_MIN}..${SEND_RATE_MAX}, or null for the default / 发送速率上限须为 ${SEND_RATE_MIN} 到 ${SEND_RATE_MAX} 之间的整数（条/秒），留空（null）则使用默认值`,
+};
+
+/** The integration's send budget: platform calls per second shared by every process; null: the default. */
+function SendRateProperty(): PropertyDecorator {
+  return (target, key) => {
+    ApiPropertyOptional({
+      type: Number,
+      nullable: true,
+      minimum: SEND_RATE_MIN,
+      maximum: SEND_RATE_MAX,
+      description:
+        "Send budget: platform calls per second for this integration, shared by every process. null: the default (IMBRIDGE_SEND_RATE_PER_SECOND when the operator set it, else the platform's, see GET /api/platforms defaultSendRatePerSecond)",
+    })(target, key);
+    IsOptional()(target, key); // null as well: back to the default
+    IsInt(SEND_RATE_MESSAGE)(target, key);
+    Min(SEND_RATE_MIN, SEND_RATE_MESSAGE)(target, key);
+    Max(SEND_RATE_MAX, SEND_RATE_MESSAGE)(target, key);
+  };
+}
 
 export class CreateIntegrationDto {
   @ApiProperty({ enum: PLATFORM_IDS, example: 'wecom' })
@@ -27,6 +49,9 @@ export class CreateIntegrationDto {
   @ApiProperty({ description: "Fields from the platform descriptor (GET /api/platforms)", example: { corpId: 'ww0123456789abcdef', agentId: 1000002 } })
   @IsObject()
   config!: Record<string, unknown>;
+
+  @SendRateProperty()
+  sendRatePerSecond?: number | null;
 }
 
 export class UpdateIntegrationDto {
@@ -45,6 +70,9 @@ export class UpdateIntegrationDto {
   @IsOptional()
   @IsObject()
   config?: Record<string, unknown>;
+
+  @SendRateProperty()
+  sendRatePerSecond?: number | null;
 }
 
 const actorOf = (u: SessionUser, req: FastifyRequest) => ({ id: u.id, username: u.username, ip: req.ip });

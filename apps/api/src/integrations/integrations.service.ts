@@ -21,6 +21,7 @@ import { SecretsService } from '../security/secrets.service';
 import { UrlNotAllowedError, UrlPolicy } from '../security/url-policy';
 import { GuardedHttpClient } from '../security/guarded-http.client';
 import { AuditService, type AuditActor } from '../audit/audit.service';
+import { type ConfigCache, ConfigChanges } from '../common/config-changes.service';
 
 /** An integration ready for an adapter: defaults applied, secrets decrypted. Never leaves the server. */
 /** The answer of "test connection" (POST /api/integrations/:id/test). */
@@ -38,16 +39,25 @@ export interface RuntimeIntegration {
   enabled: boolean;
   config: Record<string, unknown>;
   replayToleranceSeconds: number;
+  /** The send budget in force: the integration's own, else the operator's, else the platform's default. */
+  sendRatePerSecond: number;
 }
 
 
-// Other processes see an update within this time; the callback hot path avoids a query per request.
-const CACHE_TTL_MS = 5_000;
+/** Only for a view of an integration whose platform is no longer available (it cannot send anyway). */
+const SEND_RATE_FALLBACK = 30;
+
+/** The ConfigChanges kind of the integrations' runtime cache. */
+const CACHE_KIND = 'integration';
 
 @Injectable()
 export class IntegrationsService {
   private readonly policy: UrlPolicy;
-  private readonly cache = new Map<string, { at: number; value: RuntimeIntegration | null }>();
+  /**
+   * The callback and send hot paths read an integration per request: cached in each process, and
+   * dropped in every process as soon as it changes (a send budget, credentials, enabled).
+   */
+  private readonly cache: ConfigCache<RuntimeIntegration | null>;
 
   constructor(
     @InjectRepository(IntegrationEntity) private readonly repo: Repository<IntegrationEntity>,
@@ -55,8 +65,15 @@ export class IntegrationsService {
     private readonly registry: PlatformRegistry,
     private readonly secrets: SecretsService,
     private readonly audit: AuditService,
+    private readonly changes: ConfigChanges,
   ) {
     this.policy = new UrlPolicy(config.allowPrivateUrls);
+    this.cache = changes.cache<RuntimeIntegration | null>(CACHE_KIND);
+  }
+
+  /** After a change committed: this process forgets the integration now, the others within milliseconds. */
+  private async changed(id: string): Promise<void> {
+    await this.changes.changed(CACHE_KIND, id);
   }
 
   callbackUrl(row: Pick<IntegrationEntity, 'platform' | 'id'>): string {
@@ -79,9 +96,15 @@ export class IntegrationsService {
     const id = randomUUID();
     this.checkAcrossFields(descriptor.id, config);
     const { plain, secrets } = this.split(descriptor, id, config, {});
-    const row = this.repo.create({ id, platform: descriptor.id, name: req.name.trim(), enabled: req.enabled ?? true, config: plain, secrets, lastError: null });
+    const sendRatePerSecond = req.sendRatePerSecond ?? null;
+    const row = this.repo.create({ id, platform: descriptor.id, name: req.name.trim(), enabled: req.enabled ?? true, config: plain, secrets, lastError: null, sendRatePerSecond });
     await this.repo.insert(row as never); // jsonb columns defeat TypeORM's deep-partial type
-    await this.audit.record(actor, 'integration.create', { type: 'integration', id }, { platform: descriptor.id, name: row.name, fields: Object.keys(config) });
+    await this.audit.record(actor, 'integration.create', { type: 'integration', id }, {
+      platform: descriptor.id,
+      name: row.name,
+      fields: Object.keys(config),
+      ...(sendRatePerSecond !== null ? { sendRatePerSecond } : {}),
+    });
     return this.get(id);
   }
 
@@ -103,31 +126,35 @@ export class IntegrationsService {
     if (problems.length) throw this.validationError(problems);
     // A secret kept from before is not sent again: it counts as set.
     this.checkAcrossFields(descriptor.id, { ...config, ...Object.fromEntries(Object.keys(secrets).map((k) => [k, '(set)'])) });
+    // Absent: unchanged; null: back to the default.
+    const sendRatePerSecond = req.sendRatePerSecond === undefined ? row.sendRatePerSecond : req.sendRatePerSecond;
     await this.repo.update(
       { id },
-      { name: req.name?.trim() ?? row.name, enabled: req.enabled ?? row.enabled, config: config as never, secrets, lastError: null },
+      { name: req.name?.trim() ?? row.name, enabled: req.enabled ?? row.enabled, config: config as never, secrets, lastError: null, sendRatePerSecond },
     );
-    this.cache.delete(id);
-    await this.audit.record(actor, 'integration.update', { type: 'integration', id }, { fields: Object.keys(changes), name: req.name, enabled: req.enabled });
+    await this.changed(id);
+    await this.audit.record(actor, 'integration.update', { type: 'integration', id }, {
+      fields: Object.keys(changes),
+      name: req.name,
+      enabled: req.enabled,
+      ...(sendRatePerSecond !== row.sendRatePerSecond ? { sendRatePerSecond: { from: row.sendRatePerSecond, to: sendRatePerSecond } } : {}),
+    });
     return this.get(id);
   }
 
   async remove(id: string, actor: AuditActor): Promise<void> {
     await this.find(id);
     await this.repo.softDelete({ id });
-    this.cache.delete(id);
+    await this.changed(id);
     await this.audit.record(actor, 'integration.delete', { type: 'integration', id });
   }
 
   /** For callbacks and senders: null when unknown or deleted. */
   async runtime(id: string): Promise<RuntimeIntegration | null> {
-    const hit = this.cache.get(id);
-    if (hit && Date.now() - hit.at < CACHE_TTL_MS) return hit.value;
-    const row = await this.repo.findOne({ where: { id } });
-    const value = row ? this.toRuntime(row) : null;
-    this.cache.set(id, { at: Date.now(), value });
-    if (this.cache.size > 10_000) this.cache.clear();
-    return value;
+    return this.cache.get(id, async () => {
+      const row = await this.repo.findOne({ where: { id } });
+      return row ? this.toRuntime(row) : null;
+    });
   }
 
   /**
@@ -172,7 +199,12 @@ export class IntegrationsService {
       config[field] = this.secrets.open(stored.sealed, SecretsService.aad('integrations', row.id, field));
     }
     const tolerance = Number(config[REPLAY_TOLERANCE_FIELD] ?? descriptor.defaultReplayToleranceSeconds);
-    return { id: row.id, platform: row.platform, enabled: row.enabled, config, replayToleranceSeconds: tolerance };
+    return { id: row.id, platform: row.platform, enabled: row.enabled, config, replayToleranceSeconds: tolerance, sendRatePerSecond: row.sendRatePerSecond ?? this.defaultSendRate(descriptor) };
+  }
+
+  /** The budget of an integration without its own: the operator's (IMBRIDGE_SEND_RATE_PER_SECOND), else the platform's. */
+  private defaultSendRate(descriptor: PlatformDescriptor | undefined): number {
+    return this.config.sendRatePerSecond ?? descriptor?.defaultSendRatePerSecond ?? SEND_RATE_FALLBACK;
   }
 
   private descriptor(platform: string): PlatformDescriptor {
@@ -281,6 +313,8 @@ export class IntegrationsService {
       createdAt: row.createdAt.toISOString(),
       updatedAt: row.updatedAt.toISOString(),
       lastError: row.lastError,
+      sendRatePerSecond: row.sendRatePerSecond,
+      defaultSendRatePerSecond: this.defaultSendRate(descriptor),
     };
   }
 }

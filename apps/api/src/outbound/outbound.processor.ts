@@ -139,7 +139,7 @@ export class OutboundSender {
       // Lost the lock (a send outlived its TTL): another process may own the conversation now, and
       // two senders would break the order.
       if (!(await lock.extend(LOCK_TTL_MS))) return;
-      const keepGoing = await this.sendOne(row, lock);
+      const keepGoing = await this.sendOne(row);
       if (!keepGoing) return;
     }
   }
@@ -196,8 +196,15 @@ export class OutboundSender {
     };
   }
 
+  /** One permit of the integration's send budget. */
+  private async permit(integrationId: string): Promise<void> {
+    const integration = await this.integrations.runtime(integrationId);
+    if (!integration) throw new PlatformError('CONFIG', 'integration deleted', { platformCode: 'NO_INTEGRATION' });
+    await this.limiter.acquire(integrationId, integration.sendRatePerSecond);
+  }
+
   /** Returns false when the conversation must wait (a retry is scheduled). */
-  private async sendOne(row: OutboundMessageEntity, lock: RedisLock): Promise<boolean> {
+  private async sendOne(row: OutboundMessageEntity): Promise<boolean> {
     if (row.status === 'queued' && (await this.applyDeliveryPolicy(row))) return true;
     // 'sending' is written before every request leaves ("attempt started"); finding it again means
     // the attempt's outcome is unknown (the process died mid-send). The sender then relies on the
@@ -212,9 +219,9 @@ export class OutboundSender {
       if (!integration.enabled) throw new PlatformError('CONFIG', 'integration disabled', { platformCode: 'DISABLED', retryable: false });
       const sender = this.registry.require(integration.platform).sender;
       if (!sender) throw new PlatformError('CONFIG', `platform ${integration.platform} cannot send`, { platformCode: 'NO_SENDER' });
-      // Every platform call of this send waits for the integration's budget; waiting can take long
-      // when many conversations share it, so the lock is kept meanwhile.
-      const http = new RateLimitedHttpClient(this.http, () => this.limiter.acquire(row.integrationId, () => lock.extend(LOCK_TTL_MS)));
+      // Every platform call of this send waits for the integration's budget, as the integration reads
+      // now (a change applies at once); the lock's heartbeat keeps it meanwhile, however long that takes.
+      const http = new RateLimitedHttpClient(this.http, () => this.permit(row.integrationId));
       const ctx: SendContext = { integrationId: row.integrationId, config: integration.config, tokens: this.tokens, http, idempotencyKey: row.id, inDoubt, claims: this.claimsFor(row) };
       const result = await sender.send(ctx, row.recipient, await this.withPlatformMedia(sender, ctx, row.payload));
       const now = new Date();

@@ -15,6 +15,7 @@ function descriptor(id: PlatformId, capabilities: PlatformCapability[]): Platfor
     fields: [],
     callbackMethods: ['POST'],
     defaultReplayToleranceSeconds: 600,
+    defaultSendRatePerSecond: 30,
     docs: [],
   };
 }

@@ -11,6 +11,7 @@ export const wecomDescriptor: PlatformDescriptor = {
   capabilities: ['callback', 'send', 'verify-credentials'],
   callbackMethods: ['GET', 'POST'],
   defaultReplayToleranceSeconds: 86400,
+  defaultSendRatePerSecond: 100,
   docs: [{ label: { zh: '接收消息与事件', en: 'Receiving messages and events' }, url: 'https://developer.work.weixin.qq.com/document/path/90238' }],
   fields: [
     {
@@ -142,4 +143,6 @@ export const wecomIntegration: IntegrationView = {
   createdAt: '2025-03-01T08:00:00.000Z',
   updatedAt: '2025-03-02T09:30:00.000Z',
   lastError: null,
+  sendRatePerSecond: null,
+  defaultSendRatePerSecond: 100,
 };

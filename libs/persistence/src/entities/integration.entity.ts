@@ -31,6 +31,10 @@ export class IntegrationEntity {
   @Column({ type: 'jsonb', default: {} })
   secrets!: Record<string, StoredSecret>;
 
+  /** Platform calls per second shared by every process; null: the default (operator's, else the platform's). */
+  @Column({ name: 'send_rate_per_second', type: 'integer', nullable: true })
+  sendRatePerSecond!: number | null;
+
   @Column({ name: 'last_error', type: 'jsonb', nullable: true })
   lastError!: { code: string; message: string; at: string } | null;
 

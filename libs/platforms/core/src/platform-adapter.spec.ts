@@ -13,6 +13,7 @@ function descriptor(capabilities: PlatformCapability[]): PlatformDescriptor {
     fields: [],
     callbackMethods: ['POST'],
     defaultReplayToleranceSeconds: 600,
+    defaultSendRatePerSecond: 30,
     docs: [],
   };
 }
@@ -28,6 +29,14 @@ describe('checkAdapter', () => {
     expect(checkAdapter({ descriptor: descriptor(['callback', 'send']), callback, sender })).toEqual([]);
     expect(checkAdapter({ descriptor: descriptor(['callback', 'send', 'verify-credentials']), callback, sender, credentials })).toEqual([]);
     expect(checkAdapter({ descriptor: descriptor([]) })).toEqual([]);
+  });
+
+  it('reports a default send budget outside 1..10000 or not whole', () => {
+    for (const bad of [0, 10_001, 2.5, Number.NaN]) {
+      expect(checkAdapter({ descriptor: { ...descriptor([]), defaultSendRatePerSecond: bad } })).toEqual([
+        `wecom: defaultSendRatePerSecond must be a whole number 1..10000 (got ${String(bad)})`,
+      ]);
+    }
   });
 
   it('reports a declared capability without its member', () => {

@@ -1,5 +1,5 @@
 import { SetMetadata } from '@nestjs/common';
-import type { FieldProblem, PlatformCapability, PlatformDescriptor } from '@imbridge/contracts';
+import { type FieldProblem, type PlatformCapability, type PlatformDescriptor, SEND_RATE_MAX, SEND_RATE_MIN } from '@imbridge/contracts';
 import type { PlatformAdvice } from './advice';
 import type { CallbackHandler } from './callback';
 import type { PlatformHooks } from './hooks';
@@ -82,6 +82,10 @@ export function checkAdapter(adapter: PlatformAdapter, hooks?: PlatformHooks, ch
     const has = implemented(cap, adapter, hooks);
     if (declared.has(cap) && !has) problems.push(`${id}: declares '${cap}' but has no ${memberName(cap)}`);
     if (!declared.has(cap) && has) problems.push(`${id}: implements ${memberName(cap)} but does not declare '${cap}'`);
+  }
+  const rate = adapter.descriptor.defaultSendRatePerSecond;
+  if (!Number.isInteger(rate) || rate < SEND_RATE_MIN || rate > SEND_RATE_MAX) {
+    problems.push(`${id}: defaultSendRatePerSecond must be a whole number ${SEND_RATE_MIN}..${SEND_RATE_MAX} (got ${String(rate)})`);
   }
   const names = new Set<string>();
   for (const source of hooks?.sources ?? []) {

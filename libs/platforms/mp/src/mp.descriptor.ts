@@ -38,6 +38,13 @@ export const mpDescriptor: PlatformDescriptor = {
   // WeChat re-delivers a callback 3 times within ~15 s; 10 minutes leaves room for clock skew.
   defaultReplayToleranceSeconds: 600,
   replyWindow: MP_CUSTOMER_SERVICE_REPLY_WINDOW,
+  // Official Accounts document no per-second or per-minute limit for customer-service messages
+  // (message/custom/send), only a daily quota: 500,000 calls for a newly registered account (more
+  // with many followers; 50,000 for a test account), beyond which calls fail with 45009 until the
+  // next day (https://developers.weixin.qq.com/doc/service/Message_Management/API_Call_Limits.html).
+  // 50/s is still ~9× the quota's average rate for bursts, yet a runaway loop at full speed needs
+  // ~2.8 h to use up a day's quota: time to notice. Raise it for an account whose quota is higher.
+  defaultSendRatePerSecond: 50,
   fields: [
     {
       name: 'appId',

@@ -20,6 +20,12 @@ export const wecomKfDescriptor: PlatformDescriptor = {
   // The pull (sync_msg), session sync and per-account routing live in apps/api/src/kf (hooks).
   ...wecomCallbackPlatformBase(['media-download', 'inbox-hooks', 'cursor-pull']),
   replyWindow: WECOM_KF_REPLY_WINDOW,
+  // kf/send_msg is an ordinary WeCom API, so it counts toward the base frequency
+  // (https://developer.work.weixin.qq.com/document/path/90454): per corp and API at most 10,000 calls
+  // a minute (older copies for self-built apps: 2,000). 100/s is 6,000 a minute, room left for the
+  // corp's other callers of kf/send_msg; per customer the reply window (5 messages within 48 h)
+  // binds long before any rate.
+  defaultSendRatePerSecond: 100,
   fields: [
     ...wecomCredentialFields({
     secretLabel: { zh: '可调用微信客服接口的应用 Secret', en: 'Secret of the app allowed to call the kf API' },

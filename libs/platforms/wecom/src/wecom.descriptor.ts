@@ -14,6 +14,15 @@ export const wecomDescriptor: PlatformDescriptor = {
   ...wecomCallbackPlatformBase(['media-download']),
   // App messages may be sent at any time: no reply window.
   replyWindow: null,
+  // WeCom's frequency limits (https://developer.work.weixin.qq.com/document/path/90454): app message
+  // sends do not count toward the base frequency; they are capped per app at "account limit × 200"
+  // recipients a day and at 30 a minute / 1000 an hour to one member (the excess is silently dropped,
+  // which no per-integration budget can prevent). The budget also covers the calls that do count,
+  // per corp and API: media/upload (an agent's image) and gettoken, at most 10,000 a minute (older
+  // copies of the page for self-built apps say 2,000). 100/s keeps even an all-image stream at 6,000
+  // uploads a minute, leaving the rest of the corp's allowance to its other apps; a corp under the
+  // older 2,000/min limit that sends many images should set 30.
+  defaultSendRatePerSecond: 100,
   fields: [
     ...wecomCredentialFields({
       afterCorpId: [

@@ -128,6 +128,10 @@ export const en: Record<MessageKey, string> = {
   'edit.setupStep3NoSecrets': '{platform} verifies the callback URL immediately, so it must already be saved here.',
   'edit.lastError': 'Last error',
   'edit.justSavedTitle': 'Saved. Now finish the setup in the platform admin console',
+  'edit.sending': 'Sending',
+  'edit.sendRate': 'Send budget (messages per second)',
+  'edit.sendRateHelp': "How many platform calls this integration makes per second at most, shared by all processes. Leave empty for the default, {n} per second (within the platform's documented limits).",
+  'edit.sendRateInvalid': 'Enter a whole number from {min} to {max}, or leave empty for the default',
 
   'common.refresh': 'Refresh',
   'common.prevPage': 'Previous',

@@ -127,6 +127,10 @@ export const zh = {
   'edit.setupStep3NoSecrets': '{platform}会立即向回调地址发送验证请求，所以必须先在这里保存。',
   'edit.lastError': '最近错误',
   'edit.justSavedTitle': '已保存，下一步到平台后台完成配置',
+  'edit.sending': '发送',
+  'edit.sendRate': '发送速率上限（条/秒）',
+  'edit.sendRateHelp': '本集成每秒最多调用平台接口的次数，所有进程共用。留空则使用默认值 {n} 条/秒（符合该平台文档的频率限制）。',
+  'edit.sendRateInvalid': '请输入 {min} 到 {max} 之间的整数，或留空使用默认值',
 
   'common.refresh': '刷新',
   'common.prevPage': '上一页',

@@ -223,3 +223,73 @@ describe('IntegrationForm (rendered from the platform descriptor)', () => {
     expect(within(nameItem).getByText('Name already in use')).toBeTruthy();
   });
 });
+
+describe('IntegrationForm: the send budget', () => {
+  it('shows the default as placeholder and help, in both languages, and saves a budget typed in', async () => {
+    const { save } = renderForm({ integration: { ...wecomIntegration, defaultSendRatePerSecond: 100 } });
+    const field = input('发送速率上限（条/秒）');
+    expect(field.value).toBe('');
+    expect(field.placeholder).toBe('100');
+    expect(screen.getByText(/留空则使用默认值 100 条\/秒/)).toBeTruthy();
+
+    fireEvent.change(field, { target: { value: '40' } });
+    fireEvent.click(screen.getByRole('button', { name: /保存修改/ }));
+    await waitFor(() => expect(save).toHaveBeenCalledTimes(1));
+    const request = save.mock.calls[0][0];
+    if (request.kind !== 'update') throw new Error('expected update');
+    expect(request.body.sendRatePerSecond).toBe(40);
+
+    fireEvent.click(screen.getByText('English'));
+    expect(await screen.findByLabelText('Send budget (messages per second)')).toBeTruthy();
+    expect(screen.getByText(/Leave empty for the default, 100 per second/)).toBeTruthy();
+  });
+
+  it('sends null when a set budget is emptied (back to the default)', async () => {
+    const { save } = renderForm({ integration: { ...wecomIntegration, sendRatePerSecond: 40 } });
+    const field = input('发送速率上限（条/秒）');
+    expect(field.value).toBe('40');
+    fireEvent.change(field, { target: { value: '' } });
+    fireEvent.click(screen.getByRole('button', { name: /保存修改/ }));
+    await waitFor(() => expect(save).toHaveBeenCalledTimes(1));
+    const request = save.mock.calls[0][0];
+    if (request.kind !== 'update') throw new Error('expected update');
+    expect(request.body.sendRatePerSecond).toBeNull();
+  });
+
+  it("takes the platform's default as placeholder when creating, and sends the budget with the new integration", async () => {
+    const { save } = renderForm({ descriptor: { ...wecomDescriptor, defaultSendRatePerSecond: 50 } });
+    expect(input('发送速率上限（条/秒）').placeholder).toBe('50');
+    fireEvent.change(input('名称'), { target: { value: '客服号' } });
+    fireEvent.change(input('企业 ID'), { target: { value: 'ww0123456789abcdef' } });
+    fireEvent.change(input('应用 AgentId'), { target: { value: '1000002' } });
+    fireEvent.change(input('应用 Secret'), { target: { value: 'S'.repeat(43) } });
+    fireEvent.change(input('Token'), { target: { value: 'Tok3n' } });
+    fireEvent.change(input('EncodingAESKey'), { target: { value: 'K'.repeat(43) } });
+    fireEvent.change(input('发送速率上限（条/秒）'), { target: { value: '20' } });
+    fireEvent.click(screen.getByRole('button', { name: /创\s*建/ }));
+    await waitFor(() => expect(save).toHaveBeenCalledTimes(1));
+    const request = save.mock.calls[0][0];
+    if (request.kind !== 'create') throw new Error('expected create');
+    expect(request.body.sendRatePerSecond).toBe(20);
+  });
+
+  it("shows the server's refusal on the field", async () => {
+    const { ApiError } = await import('../../../api/client');
+    const message = 'sendRatePerSecond must be a whole number of messages per second, 1..10000, or null for the default / 发送速率上限须为 1 到 10000 之间的整数（条/秒），留空（null）则使用默认值';
+    const save = vi.fn(async () => {
+      throw new ApiError({
+        statusCode: 400,
+        code: 'VALIDATION_FAILED',
+        message: 'Validation failed',
+        messageZh: '请求参数有误',
+        details: [{ field: 'sendRatePerSecond', message: { zh: message, en: message } }],
+      });
+    });
+    renderWithProviders(<IntegrationForm descriptor={wecomDescriptor} integration={{ ...wecomIntegration, sendRatePerSecond: 40 }} save={save} onSaved={vi.fn()} />);
+    fireEvent.change(input('发送速率上限（条/秒）'), { target: { value: '41' } });
+    fireEvent.click(screen.getByRole('button', { name: /保存修改/ }));
+    const item = (await screen.findByText(message)).closest('.ant-form-item') as HTMLElement;
+    expect(within(item).getByLabelText('发送速率上限（条/秒）')).toBeTruthy();
+    expect(screen.getByText('请先修正标出的字段')).toBeTruthy();
+  });
+});

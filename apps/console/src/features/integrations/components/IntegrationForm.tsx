@@ -1,8 +1,10 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { SaveOutlined } from '@ant-design/icons';
-import { Alert, Button, Card, Collapse, Form, Input, Space, Switch, type FormRule } from 'antd';
+import { Alert, Button, Card, Collapse, Form, Input, InputNumber, Space, Switch, type FormRule } from 'antd';
 import {
   checkFieldValue,
+  SEND_RATE_MAX,
+  SEND_RATE_MIN,
   type CreateIntegrationRequest,
   type CredentialField,
   type I18nText,
@@ -15,8 +17,10 @@ import { useI18n } from '../../../i18n';
 import {
   buildCreateRequest,
   buildUpdateRequest,
+  defaultSendRate,
   initialFormValues,
   isEmptyValue,
+  isValidSendRate,
   mapServerProblems,
   maskedSecretOf,
   NAME_MAX_LENGTH,
@@ -98,6 +102,7 @@ export function IntegrationForm({ descriptor, integration, save, onSaved, onCanc
   const onValuesChange = (changed: Partial<IntegrationFormValues>) => {
     if ('name' in changed) serverErrors.current.delete('name');
     if ('enabled' in changed) serverErrors.current.delete('enabled');
+    if ('sendRatePerSecond' in changed) serverErrors.current.delete('sendRatePerSecond');
     for (const name of Object.keys(changed.config ?? {})) serverErrors.current.delete(pathKey(['config', name]));
     if (formError) setFormError(null);
   };
@@ -188,6 +193,33 @@ export function IntegrationForm({ descriptor, integration, save, onSaved, onCanc
               ]}
             />
           )}
+        </Card>
+
+        <Card title={t('edit.sending')} size="small" className="form-card">
+          <Form.Item
+            name="sendRatePerSecond"
+            label={t('edit.sendRate')}
+            extra={t('edit.sendRateHelp', { n: defaultSendRate(descriptor, integration) })}
+            validateFirst
+            rules={[
+              {
+                validator: async (_rule, value: unknown) => {
+                  if (!isValidSendRate(value)) throw new Error(t('edit.sendRateInvalid', { min: SEND_RATE_MIN, max: SEND_RATE_MAX }));
+                },
+              },
+              serverRule('sendRatePerSecond'),
+            ]}
+          >
+            <InputNumber<number>
+              placeholder={String(defaultSendRate(descriptor, integration))}
+              min={SEND_RATE_MIN}
+              max={SEND_RATE_MAX}
+              precision={0}
+              controls={false}
+              style={{ width: 200 }}
+              aria-label={t('edit.sendRate')}
+            />
+          </Form.Item>
         </Card>
 
         {(formError || unmatchedProblems.length > 0) && (

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { wecomDescriptor, wecomIntegration } from '../../../test/fixtures';
-import { buildCreateRequest, buildUpdateRequest, fieldPathForProblem, initialFormValues } from './formModel';
+import { buildCreateRequest, buildUpdateRequest, defaultSendRate, fieldPathForProblem, initialFormValues, isValidSendRate } from './formModel';
 
 describe('form model', () => {
   it('starts a new integration from the descriptor defaults', () => {
@@ -17,6 +17,7 @@ describe('form model', () => {
         apiBaseUrl: 'https://qyapi.weixin.qq.com',
         replayToleranceSeconds: 86400,
       },
+      sendRatePerSecond: null,
     });
   });
 
@@ -47,6 +48,7 @@ describe('form model', () => {
       name: '  销售  ',
       enabled: false,
       config: { corpId: 'ww0123456789abcdef', agentId: 1000002, apiBaseUrl: '', replayToleranceSeconds: undefined },
+      sendRatePerSecond: null,
     });
     expect(body).toEqual({ platform: 'wecom', name: '销售', enabled: false, config: { corpId: 'ww0123456789abcdef', agentId: 1000002 } });
   });
@@ -56,6 +58,7 @@ describe('form model', () => {
       name: '客服号',
       enabled: true,
       config: { corpId: 'ww0123456789abcdef', agentId: 1000003, secret: '', token: 'NewToken1', apiBaseUrl: '', replayToleranceSeconds: 600 },
+      sendRatePerSecond: null,
     });
     expect(body).toEqual({
       name: '客服号',
@@ -68,6 +71,25 @@ describe('form model', () => {
     expect(fieldPathForProblem(wecomDescriptor, 'corpId')).toEqual(['config', 'corpId']);
     expect(fieldPathForProblem(wecomDescriptor, 'config.token')).toEqual(['config', 'token']);
     expect(fieldPathForProblem(wecomDescriptor, 'name')).toEqual(['name']);
+    expect(fieldPathForProblem(wecomDescriptor, 'sendRatePerSecond')).toEqual(['sendRatePerSecond']);
     expect(fieldPathForProblem(wecomDescriptor, 'bogus')).toBeNull();
+  });
+
+  it('carries the send budget: shown when set, sent on create only when given, on update only when changed (emptied: null)', () => {
+    expect(initialFormValues(wecomDescriptor, { ...wecomIntegration, sendRatePerSecond: 40 }).sendRatePerSecond).toBe(40);
+    const values = { name: 'x', enabled: true, config: { corpId: 'ww0123456789abcdef', agentId: 1000002 } };
+    expect(buildCreateRequest(wecomDescriptor, { ...values, sendRatePerSecond: 40 }).sendRatePerSecond).toBe(40);
+    expect(buildCreateRequest(wecomDescriptor, { ...values, sendRatePerSecond: null })).not.toHaveProperty('sendRatePerSecond');
+    expect(buildUpdateRequest(wecomDescriptor, { ...wecomIntegration, sendRatePerSecond: 40 }, { ...values, sendRatePerSecond: null }).sendRatePerSecond).toBeNull();
+    expect(buildUpdateRequest(wecomDescriptor, wecomIntegration, { ...values, sendRatePerSecond: 25 }).sendRatePerSecond).toBe(25);
+    expect(buildUpdateRequest(wecomDescriptor, { ...wecomIntegration, sendRatePerSecond: 25 }, { ...values, sendRatePerSecond: 25 })).not.toHaveProperty('sendRatePerSecond');
+    expect(buildUpdateRequest(wecomDescriptor, wecomIntegration, { ...values, sendRatePerSecond: null })).not.toHaveProperty('sendRatePerSecond');
+  });
+
+  it("takes the default to show from the server when editing (the operator's may replace the platform's), else from the descriptor", () => {
+    expect(defaultSendRate(wecomDescriptor)).toBe(100);
+    expect(defaultSendRate(wecomDescriptor, { ...wecomIntegration, defaultSendRatePerSecond: 30 })).toBe(30);
+    expect([null, undefined, '', 1, 10_000].map(isValidSendRate)).toEqual([true, true, true, true, true]);
+    expect([0, 10_001, 2.5, '20'].map(isValidSendRate)).toEqual([false, false, false, false]);
   });
 });

@@ -1,5 +1,7 @@
 import {
   REPLAY_TOLERANCE_FIELD,
+  SEND_RATE_MAX,
+  SEND_RATE_MIN,
   type CreateIntegrationRequest,
   type CredentialField,
   type I18nText,
@@ -14,6 +16,8 @@ export interface IntegrationFormValues {
   name: string;
   enabled: boolean;
   config: Record<string, unknown>;
+  /** The integration's own send budget; empty (null) for the default. */
+  sendRatePerSecond: number | null;
 }
 
 export const NAME_MAX_LENGTH = 100;
@@ -58,7 +62,22 @@ export function initialFormValues(descriptor: PlatformDescriptor, integration?: 
     name: integration?.name ?? '',
     enabled: integration?.enabled ?? true,
     config,
+    sendRatePerSecond: integration?.sendRatePerSecond ?? null,
   };
+}
+
+/** The budget that applies while the field is empty: the server's (operator or platform) when editing, else the platform's. */
+export function defaultSendRate(descriptor: PlatformDescriptor, integration?: IntegrationView): number {
+  return integration?.defaultSendRatePerSecond ?? descriptor.defaultSendRatePerSecond;
+}
+
+/** Whether a send budget the form holds is acceptable: empty, or a whole number in range. */
+export function isValidSendRate(value: unknown): boolean {
+  return isEmptyValue(value) || (typeof value === 'number' && Number.isInteger(value) && value >= SEND_RATE_MIN && value <= SEND_RATE_MAX);
+}
+
+function sendRateOf(values: IntegrationFormValues): number | null {
+  return isEmptyValue(values.sendRatePerSecond) ? null : values.sendRatePerSecond;
 }
 
 export function buildCreateRequest(descriptor: PlatformDescriptor, values: IntegrationFormValues): CreateIntegrationRequest {
@@ -67,7 +86,8 @@ export function buildCreateRequest(descriptor: PlatformDescriptor, values: Integ
     const value = values.config[field.name];
     if (!isEmptyValue(value)) config[field.name] = value;
   }
-  return { platform: descriptor.id, name: values.name.trim(), enabled: values.enabled, config };
+  const sendRatePerSecond = sendRateOf(values);
+  return { platform: descriptor.id, name: values.name.trim(), enabled: values.enabled, config, ...(sendRatePerSecond !== null ? { sendRatePerSecond } : {}) };
 }
 
 /**
@@ -90,10 +110,12 @@ export function buildUpdateRequest(
     if (!isEmptyValue(value)) config[field.name] = value;
     else if (!isEmptyValue(stored)) config[field.name] = null;
   }
-  return { name: values.name.trim(), enabled: values.enabled, config };
+  // The budget only when it changed; emptied, as null: back to the default.
+  const sendRatePerSecond = sendRateOf(values);
+  return { name: values.name.trim(), enabled: values.enabled, config, ...(sendRatePerSecond !== integration.sendRatePerSecond ? { sendRatePerSecond } : {}) };
 }
 
-export type FormFieldPath = ['name'] | ['enabled'] | ['config', string];
+export type FormFieldPath = ['name'] | ['enabled'] | ['sendRatePerSecond'] | ['config', string];
 
 /** Where a server-side problem belongs on the form, or null if no field matches. */
 export function fieldPathForProblem(descriptor: PlatformDescriptor, problemField: string): FormFieldPath | null {
@@ -101,6 +123,7 @@ export function fieldPathForProblem(descriptor: PlatformDescriptor, problemField
   if (bare !== problemField && descriptor.fields.some((f) => f.name === bare)) return ['config', bare];
   if (problemField === 'name') return ['name'];
   if (problemField === 'enabled') return ['enabled'];
+  if (problemField === 'sendRatePerSecond') return ['sendRatePerSecond'];
   if (descriptor.fields.some((f) => f.name === problemField)) return ['config', problemField];
   return null;
 }

@@ -30,6 +30,7 @@ import { MetricsController } from './metrics/metrics.controller';
 import { ProcessStatsService } from './metrics/process-stats.service';
 import { InboxProcessor } from './inbox/inbox.processor';
 import { InboxService } from './inbox/inbox.service';
+import { InboxBatch } from './inbox/inbox-batch.service';
 import { InboundSourceSupervisor } from './inbound-sources/inbound-source.supervisor';
 import { InboundSourcesController } from './inbound-sources/inbound-sources.controller';
 import { SweeperService } from './inbox/sweeper.service';
@@ -112,7 +113,7 @@ export class AppModule {
       { provide: APP_FILTER, useClass: AllExceptionsFilter },
       { provide: APP_PIPE, useValue: validationPipe() },
     ];
-    if (worker) providers.push(InboxProcessor, OutboundSender, OutboundProcessor, SweeperService);
+    if (worker) providers.push(InboxBatch, InboxProcessor, OutboundSender, OutboundProcessor, SweeperService);
     if (worker) providers.push(MediaProcessor, ...DESK_WORKER_PROVIDERS, ...KF_WORKER_PROVIDERS);
     if (http) providers.push(...DESK_HTTP_PROVIDERS);
     return {

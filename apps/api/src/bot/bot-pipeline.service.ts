@@ -174,6 +174,29 @@ export class BotPipeline {
     return { ...none, error };
   }
 
+  /**
+   * Whether `decide` runs without leaving the process (no external app is asked), so that a batch
+   * of messages can be decided and committed together (InboxBatch).
+   */
+  decidesLocally(s: BotRuntimeSettings): boolean {
+    return !s.steps.some((st) => st.enabled && st.step === 'app' && s.externalApp);
+  }
+
+  /**
+   * What `commit` would write for a decision in a chat with the bot whose failure counter is
+   * `botFailures`, for the common outcomes only: an answer, the fallback text, or silence. Null for a
+   * handoff (a state change with its audit row) or "did you mean" suggestions (remembered in Redis):
+   * those go through onInbound.
+   */
+  plan(s: BotRuntimeSettings, d: BotDecision, botFailures: number): { source: AnsweredBy | 'none'; messages: OutgoingMessage[]; failures: number } | null {
+    if (d.handoff || d.suggestions) return null;
+    if (d.answeredBy !== null) return { source: d.answeredBy, messages: d.messages, failures: 0 };
+    const failures = botFailures + 1;
+    if (s.handoffAfterFailures > 0 && failures >= s.handoffAfterFailures) return null;
+    if (s.fallbackText) return { source: 'fallback', messages: [textMessage(s.fallbackText)], failures };
+    return { source: 'none', messages: [], failures };
+  }
+
   private async pickedSuggestion(conversationId: string, text: string): Promise<{ id: string; answer: string } | null> {
     const n = selectionOf(text);
     if (n === null) return null;

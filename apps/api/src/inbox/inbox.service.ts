@@ -76,7 +76,7 @@ export class InboxService {
   ) {}
 
   /** The platform's inbox hooks (none for a deleted integration: its events are still stored). */
-  private async hooksOf(integrationId: string): Promise<InboxHooks> {
+  async hooksOf(integrationId: string): Promise<InboxHooks> {
     const integration = await this.integrations.runtime(integrationId);
     return integration ? (this.registry.hooks(integration.platform).inbox ?? NO_HOOKS) : NO_HOOKS;
   }

@@ -12,7 +12,7 @@ import { JOB_DEFAULTS, OUTBOUND_QUEUE, type OutboundJob } from '../queue/queues'
 /** Kept here too: other modules import the message view from the outbound service. */
 export { messageView } from '../conversations/message-view';
 
-function textOf(message: OutgoingMessage): string | null {
+export function textOf(message: OutgoingMessage): string | null {
   switch (message.type) {
     case 'text':
       return message.text;
@@ -165,6 +165,20 @@ export class OutboundService {
   async resume(conversationId: string): Promise<void> {
     const row = await this.oldestUnfinished(conversationId);
     if (row) await this.dispatch({ conversationId, outboundId: row.id }, Math.max(0, row.nextAttemptAt.getTime() - Date.now()), `resume-${row.attempts}`);
+  }
+
+  /** `dispatch` for many new messages at once: one Redis round trip. */
+  async dispatchMany(jobs: OutboundJob[]): Promise<void> {
+    if (jobs.length === 0) return;
+    for (const job of jobs) this.notifier.outboundQueued(job.outboundId);
+    try {
+      await Promise.race([
+        this.queue.addBulk(jobs.map((data) => ({ data, opts: { ...JOB_DEFAULTS, jobId: `out-${data.outboundId}-0` } }))),
+        new Promise((_, reject) => setTimeout(() => reject(new Error('timed out')), 2000).unref()),
+      ]);
+    } catch (err) {
+      this.logger.warn(`could not queue ${jobs.length} outbound message(s) now (${(err as Error).message}); the sweeper will`);
+    }
   }
 
   /** Queues a drain of the conversation; `key` makes the jobId (Bull ignores a jobId it still holds). */

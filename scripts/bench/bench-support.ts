@@ -108,7 +108,9 @@ export async function startBenchApi(databaseUrl: string, topology: BenchTopology
   });
   const children: import('node:child_process').ChildProcess[] = [];
   const start = (port: number | null, role: string) => {
-    const child = spawn(process.execPath, [join(repoRoot, 'dist/apps/api/main.js')], { env: env(port, role), stdio: ['ignore', 'ignore', 'inherit'] });
+    // BENCH_PROFILE_DIR: each process writes a V8 CPU profile there when it exits.
+    const profile = process.env['BENCH_PROFILE_DIR'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_PROFILE_DIR']}`] : [];
+    const child = spawn(process.execPath, [...profile, join(repoRoot, 'dist/apps/api/main.js')], { env: env(port, role), stdio: ['ignore', 'ignore', 'inherit'] });
     children.push(child);
   };
   // The first process migrates and seeds alone; the others start once it answers.

@@ -1,9 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bull';
 import type { Queue } from 'bull';
-import { INBOX_QUEUE, JOB_DEFAULTS, type InboxJob } from '../queue/queues';
+import { INBOX_QUEUE, JOB_DEFAULTS, type InboxJob, type InboxQueueJob } from '../queue/queues';
 
 const DISPATCH_TIMEOUT_MS = 2_000;
+/** Conversations per batch job. */
+const BATCH_MAX = 200;
 /** ioredis states after a connection was lost (before the first connect it is wait/connecting). */
 const LOST_CONNECTION = new Set(['reconnecting', 'close', 'end']);
 
@@ -16,16 +18,24 @@ export class InboxDispatcher {
   private readonly logger = new Logger('InboxDispatcher');
   private pending: InboxJob[] = [];
   private scheduled = false;
+  private flushing = false;
 
-  constructor(@InjectQueue(INBOX_QUEUE) private readonly queue: Queue<InboxJob>) {}
+  constructor(@InjectQueue(INBOX_QUEUE) private readonly queue: Queue<InboxQueueJob>) {}
 
   dispatch(job: InboxJob): void {
     this.pending.push(job);
-    if (!this.scheduled) {
-      this.scheduled = true;
-      // A few milliseconds gather a burst into one Redis round trip.
-      setTimeout(() => void this.flush(), 2).unref();
-    }
+    this.schedule();
+  }
+
+  /**
+   * A few milliseconds gather a burst into one Redis round trip; while one is under way the next
+   * batch keeps gathering, so a busy process sends fewer, larger batches (and one job per conversation
+   * of each).
+   */
+  private schedule(): void {
+    if (this.scheduled || this.flushing || this.pending.length === 0) return;
+    this.scheduled = true;
+    setTimeout(() => void this.flush(), 2).unref();
   }
 
   /**
@@ -44,13 +54,26 @@ export class InboxDispatcher {
       const seen = first.get(k);
       if (!seen || BigInt(job.eventId) < BigInt(seen.eventId)) first.set(k, job);
     }
-    await this.queue.addBulk([...first.values()].map((data) => ({ data, opts: { ...JOB_DEFAULTS, jobId: `in-${data.eventId}` } })));
+    // One job for a single conversation (its jobId from the event: the same event is not queued
+    // twice while waiting), else batches of conversations: one job's queue overhead for them all.
+    const refs = [...first.values()];
+    const queued: { data: InboxQueueJob; opts: typeof JOB_DEFAULTS & { jobId: string } }[] = [];
+    for (let i = 0; i < refs.length; i += BATCH_MAX) {
+      const part = refs.slice(i, i + BATCH_MAX);
+      queued.push(
+        part.length === 1
+          ? { data: part[0]!, opts: { ...JOB_DEFAULTS, jobId: `in-${part[0]!.eventId}` } }
+          : { data: { batch: part }, opts: { ...JOB_DEFAULTS, jobId: `inb-${part[0]!.eventId}-${part.length}` } },
+      );
+    }
+    await this.queue.addBulk(queued);
   }
 
   private async flush(): Promise<void> {
     const jobs = this.pending;
     this.pending = [];
     this.scheduled = false;
+    this.flushing = true;
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
@@ -63,6 +86,8 @@ export class InboxDispatcher {
       this.logger.warn(`could not dispatch ${jobs.length} inbox event(s) now (${(err as Error).message}); the sweeper will`);
     } finally {
       clearTimeout(timer);
+      this.flushing = false;
+      this.schedule();
     }
   }
 }

@@ -1,6 +1,6 @@
 import { Process, Processor } from '@nestjs/bull';
 import type { Job } from 'bull';
-import { INBOX_QUEUE, type InboxJob } from '../queue/queues';
+import { INBOX_QUEUE, inboxJobRefs, type InboxQueueJob } from '../queue/queues';
 import { type ConversationRef, InboxBatch } from './inbox-batch.service';
 
 /** Batches running at once in one process (each takes its conversations' locks for itself). */
@@ -14,16 +14,17 @@ const MAX_BATCHES_IN_FLIGHT = 2;
  */
 @Processor(INBOX_QUEUE)
 export class InboxProcessor {
-  private waiting: { ref: ConversationRef; resolve: () => void; reject: (err: unknown) => void }[] = [];
+  private waiting: { refs: ConversationRef[]; resolve: () => void; reject: (err: unknown) => void }[] = [];
   private scheduled = false;
   private inFlight = 0;
 
   constructor(private readonly batch: InboxBatch) {}
 
   @Process({ concurrency: 64 })
-  handle(job: Job<InboxJob>): Promise<void> {
+  handle(job: Job<InboxQueueJob>): Promise<void> {
+    const refs = inboxJobRefs(job.data).map((r) => ({ integrationId: r.integrationId, conversationKey: r.conversationKey }));
     return new Promise((resolve, reject) => {
-      this.waiting.push({ ref: { integrationId: job.data.integrationId, conversationKey: job.data.conversationKey }, resolve, reject });
+      this.waiting.push({ refs, resolve, reject });
       this.schedule();
     });
   }
@@ -38,7 +39,7 @@ export class InboxProcessor {
       this.waiting = [];
       this.inFlight++;
       this.batch
-        .process(taken.map((t) => t.ref))
+        .process(taken.flatMap((t) => t.refs))
         .then(
           () => taken.forEach((t) => t.resolve()),
           (err: unknown) => taken.forEach((t) => t.reject(err)),

@@ -8,6 +8,18 @@ export interface InboxJob {
   eventId: string;
 }
 
+/** Several conversations' inbox work in one job (what the callbacks of a few milliseconds stored). */
+export interface InboxBatchJob {
+  batch: InboxJob[];
+}
+
+export type InboxQueueJob = InboxJob | InboxBatchJob;
+
+/** The conversations an inbox job names. */
+export function inboxJobRefs(job: InboxQueueJob): InboxJob[] {
+  return 'batch' in job ? job.batch : [job];
+}
+
 export interface OutboundJob {
   conversationId: string;
   outboundId: string;

@@ -11,7 +11,7 @@ import { createBullBoard } from '@bull-board/api';
 import { BullAdapter } from '@bull-board/api/bullAdapter';
 import { FastifyAdapter as BullBoardAdapter } from '@bull-board/fastify';
 import type { Queue } from 'bull';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import { createDataSource, runMigrations } from '@imbridge/persistence';
 import { checkMasterKey } from './security/secrets.service';
 import { AppModule } from './app.module';
@@ -21,6 +21,9 @@ import { RedisService } from './common/redis.service';
 import { SessionService, tokenOf } from './auth/session.service';
 import { originAllowed } from './security/origin-policy';
 import { UsersService } from './users/users.service';
+import { CallbacksController } from './callbacks/callbacks.controller';
+import { UNIFORM_REJECTION } from './callbacks/callback-ingest.service';
+import { readCallbackBody } from './callbacks/callback-body';
 import { INBOX_QUEUE, OUTBOUND_QUEUE } from './queue/queues';
 import { MEDIA_QUEUE } from './media/media-files';
 import { registerVerificationFileRoutes } from './verification-files/verification-files.routes';
@@ -60,13 +63,57 @@ export interface RunningApp {
   close(): Promise<void>;
 }
 
+/** Where the callback controller is once Nest has created it (routes are registered afterwards). */
+interface CallbackRoutes {
+  controller: CallbacksController | undefined;
+}
+
+/**
+ * Callback POSTs are answered from their route's onRequest hook: the hook reads the raw body itself and
+ * hands it to the controller (CallbacksController.answerPost). Fastify's body parser would create an
+ * AsyncResource per request (costly on Node 20), and Nest's guard/pipe/filter pipeline does nothing for
+ * these public routes; global hooks (Nest middleware, the cookie-origin check) still run before, and
+ * the reply still passes the onSend hooks (security headers). Any failure gets the uniform rejection,
+ * as the exception filter gives on callback routes.
+ */
+function answerCallbackPosts(route: RouteOptions, routes: CallbackRoutes, log: (msg: string) => void): void {
+  const methods = Array.isArray(route.method) ? route.method : [route.method];
+  if (!methods.includes('POST')) return;
+  const answer = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const controller = routes.controller;
+    if (!controller) return; // not wired: the Nest route answers
+    const refuse = () => reply.status(UNIFORM_REJECTION.status).header('content-type', UNIFORM_REJECTION.contentType).send(UNIFORM_REJECTION.body);
+    let body: Buffer;
+    try {
+      body = await readCallbackBody(req.raw, CALLBACK_BODY_LIMIT);
+    } catch {
+      // The rest of the body may still be coming: close the connection after answering.
+      void reply.header('connection', 'close');
+      await refuse();
+      return;
+    }
+    const { platform, integrationId } = req.params as { platform: string; integrationId: string };
+    try {
+      await controller.answerPost(platform, integrationId, req, reply, body);
+    } catch (err) {
+      log(`callback answer failed: ${(err as Error).stack ?? String(err)}`);
+      if (!reply.sent) await refuse();
+    }
+  };
+  const existing = route.onRequest === undefined ? [] : Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest];
+  route.onRequest = [...existing, answer] as RouteOptions['onRequest'];
+}
+
 /**
  * Body handling: callback routes always get the raw bytes (signatures are computed over them, and
  * nothing is parsed before verification); other routes get JSON parsed by Fastify's safe parser.
  */
-function configureBodyParsing(fastify: FastifyInstance): void {
+function configureBodyParsing(fastify: FastifyInstance, callbacks?: { routes: CallbackRoutes; log: (msg: string) => void }): void {
   fastify.addHook('onRoute', (route) => {
-    if (route.url.startsWith('/callbacks/')) route.bodyLimit = CALLBACK_BODY_LIMIT;
+    if (route.url.startsWith('/callbacks/')) {
+      route.bodyLimit = CALLBACK_BODY_LIMIT;
+      if (callbacks) answerCallbackPosts(route, callbacks.routes, callbacks.log);
+    }
     const upload = UPLOAD_BODY_LIMITS[route.url];
     if (upload !== undefined) route.bodyLimit = upload;
   });
@@ -186,10 +233,12 @@ export async function startApp(config: AppConfig, opts: { listen?: boolean; plat
   }
 
   const adapter = new FastifyAdapter({ bodyLimit: API_BODY_LIMIT, routerOptions: { maxParamLength: 256 }, logger: false });
-  configureBodyParsing(adapter.getInstance());
+  const callbackRoutes: CallbackRoutes = { controller: undefined };
+  configureBodyParsing(adapter.getInstance(), { routes: callbackRoutes, log: (msg) => root.error({ context: 'Callbacks' }, msg) });
   securityHeaders(adapter.getInstance());
   sameOriginForCookieWrites(adapter.getInstance(), config.consoleOrigins);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, opts.platformModules), adapter, { logger, bodyParser: false });
+  callbackRoutes.controller = app.get(CallbacksController);
   try {
     return await configureAndListen(app, adapter, config, root, opts);
   } catch (err) {

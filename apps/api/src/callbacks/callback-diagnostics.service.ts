@@ -20,17 +20,41 @@ const FLUSH_MS = 250;
  * count per flush interval: a burst of thousands of messages (or of forged requests) costs one Redis
  * write per kind, not one per request.
  */
+/** A kind of record gathered since the last flush: its latest time (ms or ISO text) and how many came. */
+interface Pending {
+  integrationId: string;
+  method: string;
+  outcome: CallbackRecord['outcome'];
+  detail: string;
+  at: number | string;
+  count: number;
+}
+
 @Injectable()
 export class CallbackDiagnostics implements OnApplicationShutdown {
-  private pending = new Map<string, { integrationId: string; rec: CallbackRecord }>();
+  private pending = new Map<string, Pending>();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly redis: RedisService) {}
 
   record(integrationId: string, rec: CallbackRecord): void {
-    const k = `${integrationId}\n${rec.outcome}\n${rec.detail}\n${rec.method}`;
+    this.add(integrationId, rec.method, rec.outcome, rec.detail, rec.at);
+  }
+
+  /** Records a callback that arrived now (the hot path: nothing but a counter until the flush). */
+  note(integrationId: string, method: string, outcome: CallbackRecord['outcome'], detail: string): void {
+    this.add(integrationId, method, outcome, detail, Date.now());
+  }
+
+  private add(integrationId: string, method: string, outcome: CallbackRecord['outcome'], detail: string, at: number | string): void {
+    const k = `${integrationId}\n${outcome}\n${detail}\n${method}`;
     const prev = this.pending.get(k);
-    this.pending.set(k, { integrationId, rec: { ...rec, count: (prev?.rec.count ?? 0) + 1 } });
+    if (prev) {
+      prev.count++;
+      prev.at = at;
+    } else {
+      this.pending.set(k, { integrationId, method, outcome, detail, at, count: 1 });
+    }
     if (!this.timer) {
       this.timer = setTimeout(() => void this.flush(), FLUSH_MS);
       this.timer.unref();
@@ -44,8 +68,9 @@ export class CallbackDiagnostics implements OnApplicationShutdown {
     const batch = [...this.pending.values()];
     this.pending = new Map();
     const multi = this.redis.client.multi();
-    for (const { integrationId, rec } of batch) {
-      const key = this.redis.key('callbacks', integrationId);
+    for (const p of batch) {
+      const rec: CallbackRecord = { at: typeof p.at === 'number' ? new Date(p.at).toISOString() : p.at, method: p.method, outcome: p.outcome, detail: p.detail, count: p.count };
+      const key = this.redis.key('callbacks', p.integrationId);
       multi.lpush(key, JSON.stringify(rec)).ltrim(key, 0, KEEP - 1).expire(key, 30 * 24 * 3600);
     }
     await multi.exec().catch(() => undefined); // diagnostics must never fail a callback

@@ -43,6 +43,14 @@ export class CallbackIngestService {
     private readonly diagnostics: CallbackDiagnostics,
   ) {}
 
+  /**
+   * Whether a callback of this platform may be answered with `hold` (its answer goes in the HTTP response,
+   * see CallbackReplies): only then does the caller's hanging up matter (IncomingCallback.signal).
+   */
+  mayHold(platform: string): boolean {
+    return this.registry.get(platform) !== undefined && this.registry.hooks(platform).callbackReplies !== undefined;
+  }
+
   async handle(cb: IncomingCallback): Promise<CallbackAnswer> {
     const adapter = this.registry.get(cb.platform);
     if (!adapter?.callback || !UUID.test(cb.integrationId)) return UNIFORM_REJECTION;
@@ -55,8 +63,7 @@ export class CallbackIngestService {
       return STORE_UNAVAILABLE;
     }
     if (!integration || integration.platform !== cb.platform) return UNIFORM_REJECTION;
-    const record = (outcome: 'accepted' | 'duplicate' | 'verified' | 'rejected' | 'error', detail: string) =>
-      this.diagnostics.record(integration.id, { at: new Date().toISOString(), method: cb.method, outcome, detail });
+    const record = (outcome: 'accepted' | 'duplicate' | 'verified' | 'rejected' | 'error', detail: string) => this.diagnostics.note(integration.id, cb.method, outcome, detail);
     if (!integration.enabled) {
       record('rejected', 'integration-disabled');
       return UNIFORM_REJECTION;

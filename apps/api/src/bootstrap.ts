@@ -134,12 +134,14 @@ function configureBodyParsing(fastify: FastifyInstance, callbacks?: { routes: Ca
   });
 }
 
+// The two hooks below run on every request, callbacks included: plain callbacks, not async functions
+// (Fastify then needs no promise per request for them).
 function securityHeaders(fastify: FastifyInstance): void {
-  fastify.addHook('onSend', async (req, reply, payload) => {
+  fastify.addHook('onSend', (req, reply, payload, done) => {
     void reply.header('x-content-type-options', 'nosniff');
     void reply.header('referrer-policy', 'same-origin');
     if (!(req.url ?? '').startsWith('/api/docs')) void reply.header('x-frame-options', 'DENY');
-    return payload;
+    done(null, payload);
   });
 }
 
@@ -151,10 +153,13 @@ const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
  * ambient credential and are not affected; nor are platform callbacks (no cookie).
  */
 function sameOriginForCookieWrites(fastify: FastifyInstance, allowed: readonly string[]): void {
-  fastify.addHook('onRequest', async (req, reply) => {
-    if (!STATE_CHANGING.has(req.method) || tokenOf(req)?.from !== 'cookie') return;
-    if (originAllowed(req.headers, allowed)) return;
-    await reply.status(403).send({
+  fastify.addHook('onRequest', (req, reply, done) => {
+    if (!STATE_CHANGING.has(req.method) || tokenOf(req)?.from !== 'cookie' || originAllowed(req.headers, allowed)) {
+      done();
+      return;
+    }
+    // Answered here: the chain stops (done is not called).
+    void reply.status(403).send({
       statusCode: 403,
       code: 'CROSS_ORIGIN',
       message: 'cookie-authenticated changes are accepted from the console only (Origin not allowed; see IMBRIDGE_CONSOLE_ORIGINS)',

@@ -42,7 +42,7 @@ interface Group {
 
 /** The rows one batch writes (parallel arrays: one PostgreSQL statement takes them as unnest()s). */
 class Writes {
-  readonly ev = { eventId: [] as string[], messageId: [] as string[], conversationId: [] as string[], integrationId: [] as string[], type: [] as string[], text: [] as (string | null)[], content: [] as string[], platformMessageId: [] as (string | null)[], receivedAt: [] as Date[], source: [] as string[], ruleId: [] as (string | null)[], firstReply: [] as (string | null)[] };
+  readonly ev = { eventId: [] as string[], messageId: [] as string[], conversationId: [] as string[], integrationId: [] as string[], type: [] as string[], text: [] as (string | null)[], content: [] as string[], platformMessageId: [] as (string | null)[], receivedAt: [] as Date[], source: [] as string[], ruleId: [] as (string | null)[], firstReply: [] as (string | null)[], processedAt: [] as Date[] };
   readonly rp = { messageId: [] as string[], outboundId: [] as string[], conversationId: [] as string[], integrationId: [] as string[], type: [] as string[], text: [] as (string | null)[], content: [] as (string | null)[], payload: [] as string[], recipient: [] as string[], createdAt: [] as Date[] };
   readonly cv = { conversationId: [] as string[], lastMessageAt: [] as Date[], preview: [] as string[], botFailures: [] as number[], inbound: [] as boolean[] };
   /** The first new outbox row of each conversation with replies: its drain job. */
@@ -232,7 +232,7 @@ export class InboxBatch {
   private async decideGroup(g: Group, writes: Writes): Promise<boolean> {
     const conv = g.conversation!;
     const integrationId = g.ref.integrationId;
-    const ev: Writes['ev'] = { eventId: [], messageId: [], conversationId: [], integrationId: [], type: [], text: [], content: [], platformMessageId: [], receivedAt: [], source: [], ruleId: [], firstReply: [] };
+    const ev: Writes['ev'] = { eventId: [], messageId: [], conversationId: [], integrationId: [], type: [], text: [], content: [], platformMessageId: [], receivedAt: [], source: [], ruleId: [], firstReply: [], processedAt: [] };
     const rp: Writes['rp'] = { messageId: [], outboundId: [], conversationId: [], integrationId: [], type: [], text: [], content: [], payload: [], recipient: [], createdAt: [] };
     let failures = conv.botFailures;
     let lastAt = 0;
@@ -252,6 +252,11 @@ export class InboxBatch {
       const receivedAt = new Date(row.received_at);
       lastAt = Math.max(lastAt, receivedAt.getTime());
       preview = previewOf(msg);
+      // Each event is processed after the previous one's replies, and its replies after it: the
+      // times say so (the chat's order is by creation time, and the event's processed_at is when
+      // this lane handled it, not the transaction's start).
+      clock = Math.max(clock + 1, Date.now(), lastAt + 1);
+      const processedAt = new Date(clock);
       const replies = plan.messages.map((m: OutgoingMessage) => {
         // Strictly after the message answered and each other: the chat's order is by creation time.
         clock = Math.max(clock, lastAt) + 1;
@@ -269,6 +274,7 @@ export class InboxBatch {
       ev.source.push(plan.source);
       ev.ruleId.push(d.ruleId);
       ev.firstReply.push(replies[0]?.id ?? null);
+      ev.processedAt.push(processedAt);
       for (const r of replies) {
         const t = textOf(r.m);
         rp.messageId.push(r.id);
@@ -301,8 +307,8 @@ export class InboxBatch {
   private async write(runner: QueryRunner, w: Writes): Promise<{ inbound: number; claims: number; events: number }> {
     const [counts]: { inbound: number; claims: number; events: number }[] = await runner.query(
       `WITH ev AS (
-         SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::text[], $7::jsonb[], $8::text[], $9::timestamptz[], $10::text[], $11::uuid[], $12::uuid[])
-           AS x(event_id, message_id, conversation_id, integration_id, type, text, content, platform_message_id, received_at, source, rule_id, first_reply)
+         SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::text[], $7::jsonb[], $8::text[], $9::timestamptz[], $10::text[], $11::uuid[], $12::uuid[], $28::timestamptz[])
+           AS x(event_id, message_id, conversation_id, integration_id, type, text, content, platform_message_id, received_at, source, rule_id, first_reply, processed_at)
        ), rp AS (
          SELECT * FROM unnest($13::uuid[], $14::uuid[], $15::uuid[], $16::uuid[], $17::text[], $18::text[], $19::jsonb[], $20::jsonb[], $21::jsonb[], $22::timestamptz[])
            WITH ORDINALITY AS y(message_id, outbound_id, conversation_id, integration_id, type, text, content, payload, recipient, created_at, ord)
@@ -329,7 +335,7 @@ export class InboxBatch {
            bot_failures = z.bot_failures, updated_at = now()
          FROM cv z WHERE c.id = z.conversation_id
        ), done AS (
-         UPDATE inbox_events e SET status = 'processed', processed_at = now(), attempts = e.attempts + 1
+         UPDATE inbox_events e SET status = 'processed', processed_at = ev.processed_at, attempts = e.attempts + 1
          FROM ev WHERE e.id = ev.event_id AND e.status = 'pending' RETURNING 1
        )
        SELECT (SELECT count(*) FROM ins)::int AS inbound, (SELECT count(*) FROM cl)::int AS claims, (SELECT count(*) FROM done)::int AS events`,
@@ -337,6 +343,7 @@ export class InboxBatch {
         w.ev.eventId, w.ev.messageId, w.ev.conversationId, w.ev.integrationId, w.ev.type, w.ev.text, w.ev.content, w.ev.platformMessageId, w.ev.receivedAt, w.ev.source, w.ev.ruleId, w.ev.firstReply,
         w.rp.messageId, w.rp.outboundId, w.rp.conversationId, w.rp.integrationId, w.rp.type, w.rp.text, w.rp.content, w.rp.payload, w.rp.recipient, w.rp.createdAt,
         w.cv.conversationId, w.cv.lastMessageAt, w.cv.preview, w.cv.botFailures, w.cv.inbound,
+        w.ev.processedAt,
       ],
     );
     return counts!;

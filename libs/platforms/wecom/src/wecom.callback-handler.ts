@@ -28,6 +28,9 @@ export class WecomCallbackHandler implements CallbackHandler {
   }
 }
 
+/** Fields the message carries elsewhere (and the text between child elements): not copied into `extra`. */
+const NOT_EXTRA: ReadonlySet<string> = new Set(['#text', 'Content', 'FromUserName', 'CreateTime', 'MsgType', 'MsgId']);
+
 function toInboundEvent(x: XmlObject): InboundEvent {
   const from = xmlRequiredText(x, 'FromUserName');
   const createTime = xmlRequiredText(x, 'CreateTime');
@@ -73,9 +76,7 @@ function toInboundEvent(x: XmlObject): InboundEvent {
   // Everything else the platform sent, as strings, for later features (AgentID, PicUrl, …).
   const extra: Record<string, string> = {};
   for (const [k, v] of Object.entries(x)) {
-    if (typeof v === 'string' && k !== '#text' && !['Content', 'FromUserName', 'CreateTime', 'MsgType', 'MsgId'].includes(k)) {
-      extra[k] = v;
-    }
+    if (typeof v === 'string' && !NOT_EXTRA.has(k)) extra[k] = v;
   }
   if (Object.keys(extra).length > 0) message.extra = extra;
 

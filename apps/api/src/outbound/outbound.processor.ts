@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { Process, Processor } from '@nestjs/bull';
 import type { Job } from 'bull';
 import { DataSource } from 'typeorm';
@@ -18,8 +18,11 @@ import { Inject } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { OUTBOUND_QUEUE, type OutboundJob } from '../queue/queues';
 import { OutboundService, wakeKey } from './outbound.service';
+import { LuaScript, runScript } from './lua-script';
+import { NodeHttpClient } from './node-http.client';
+import { OutboxStore } from './outbox-store';
 import { RateLimitedHttpClient } from './rate-limited-http.client';
-import { SendRateLimiter } from './rate-limiter.service';
+import { type Permit, SendRateLimiter } from './rate-limiter.service';
 import { RedisTokenStore } from './redis-token-store';
 
 export const MAX_SEND_ATTEMPTS = 8;
@@ -28,14 +31,64 @@ export const MAX_SEND_ATTEMPTS = 8;
  * over within seconds (the sweeper re-dispatches them), and renewed every third of it while held.
  */
 const LOCK_TTL_MS = 15_000;
+/**
+ * The send lock is known to be ours without asking Redis while at least this much of its TTL is left
+ * (counted from before the SET or PEXPIRE that last succeeded) and the Redis connection has not
+ * dropped since: the heartbeat renews it every third of the TTL.
+ */
+const LOCK_TRUST_MS = LOCK_TTL_MS / 2;
 /** A message due this soon is waited for in place (see sendAll). */
 const INLINE_WAIT_MAX_MS = 1_000;
+/** Outbound jobs one worker process runs at once (conversations drained side by side). */
+export const OUTBOUND_CONCURRENCY = 64;
 
 /** Claims a content digest for one message (see ContentClaims): free, or already this message's. */
-const CLAIM_CONTENT = `
+const CLAIM_CONTENT = new LuaScript(`
 if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', tonumber(ARGV[2])) then return 1 end
 if redis.call('GET', KEYS[1]) == ARGV[1] then return 1 end
-return 0`;
+return 0`);
+
+/**
+ * The conversation's send lock while this process holds it: renewed by a heartbeat, and asked about
+ * only when it might have lapsed (its last renewal is old, or the Redis connection dropped since —
+ * a Redis that came back empty has forgotten it).
+ */
+class HeldLock {
+  private trustedUntil: number;
+  private readonly epoch: number;
+  private readonly heartbeat: NodeJS.Timeout;
+
+  constructor(
+    private readonly lock: RedisLock,
+    takenAt: number,
+    private readonly connectionEpoch: () => number,
+  ) {
+    this.trustedUntil = takenAt + LOCK_TRUST_MS;
+    this.epoch = connectionEpoch();
+    // Kept alive while this process works (a slow platform call included); it lapses soon after a crash.
+    this.heartbeat = setInterval(() => void this.renew().catch(() => undefined), LOCK_TTL_MS / 3);
+    this.heartbeat.unref();
+  }
+
+  /** Still ours? Asks Redis (and renews) only when that is not known. */
+  async held(): Promise<boolean> {
+    if (performance.now() < this.trustedUntil && this.connectionEpoch() === this.epoch) return true;
+    return this.renew();
+  }
+
+  private async renew(): Promise<boolean> {
+    const at = performance.now();
+    const ok = await this.lock.extend(LOCK_TTL_MS);
+    if (ok && this.connectionEpoch() === this.epoch) this.trustedUntil = at + LOCK_TRUST_MS;
+    else if (!ok) this.trustedUntil = 0;
+    return ok;
+  }
+
+  async release(): Promise<void> {
+    clearInterval(this.heartbeat);
+    await this.lock.release();
+  }
+}
 
 /**
  * Exponential backoff with jitter; a platform's own delay wins when it gives one. `baseMs` is the
@@ -57,10 +110,18 @@ const SURFACE = new Set(['CONFIG', 'PERMISSION']);
  * ones after it. This class, not the adapter, decides retry / dead-letter from the normalized error.
  */
 @Injectable()
-export class OutboundSender {
+export class OutboundSender implements OnApplicationShutdown {
   private readonly logger = new Logger('OutboundSender');
   private readonly http: GuardedHttpClient;
   private readonly retryBaseMs: number;
+  private readonly store: OutboxStore;
+  /** Conversations whose send lock this process holds now. */
+  private readonly holding = new Set<string>();
+  /** Counts the Redis connection's drops: a lock known before one may be gone after it. */
+  private redisEpoch = 0;
+  private readonly onRedisClose = (): void => {
+    this.redisEpoch++;
+  };
 
   constructor(
     private readonly ds: DataSource,
@@ -74,35 +135,44 @@ export class OutboundSender {
     private readonly media: MediaService,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.http = new GuardedHttpClient(new UrlPolicy(config.allowPrivateUrls));
+    this.http = new GuardedHttpClient(new UrlPolicy(config.allowPrivateUrls), new NodeHttpClient());
     this.retryBaseMs = config.retryBaseMs;
+    this.store = new OutboxStore(ds);
+    this.redis.client.on('close', this.onRedisClose);
+  }
+
+  onApplicationShutdown(): void {
+    this.redis.client.off('close', this.onRedisClose);
   }
 
   async drain(job: OutboundJob): Promise<void> {
     const { conversationId } = job;
-    // No cap on the rounds: a job that found the lock busy has already returned and relies on this
-    // re-check, so stopping while a message is due would strand it until the sweeper. Each round
-    // either sends something or ends because nothing is due (or another process took over).
+    // No cap on the rounds: a job that found the lock busy has already returned and relies on the
+    // holder's re-check, so stopping while a message is due would strand it until the sweeper. Each
+    // round either sends something or ends because nothing is due (or another process took over).
     for (;;) {
+      // Nothing due: nothing for this job to do (a message committed later has a job of its own, a
+      // retry its wake-up). Checked before the lock, so a job whose message an earlier job already
+      // sent costs one (shared) query. After a round, this is the re-check for messages committed
+      // while we held the lock: their jobs found it busy.
+      if (!(await this.nextDue(conversationId))) return;
       const lockKey = this.redis.key('outbound-lock', conversationId);
+      const takenAt = performance.now();
       const lock = await RedisLock.acquire(this.redis.client, lockKey, LOCK_TTL_MS);
       if (!lock) {
         // A live holder re-checks after releasing, so our message is not left behind; a holder that
-        // died does not: look again when its lock lapses.
-        await this.recheckAfter(job, lockKey);
+        // died does not: look again when its lock lapses. When the holder is this process, it is alive.
+        if (!this.holding.has(conversationId)) await this.recheckAfter(job, lockKey);
         return;
       }
-      // Kept alive while this process works (a slow platform call included); it lapses soon after a crash.
-      const heartbeat = setInterval(() => void lock.extend(LOCK_TTL_MS).catch(() => undefined), LOCK_TTL_MS / 3);
-      heartbeat.unref();
+      const held = new HeldLock(lock, takenAt, () => this.redisEpoch);
+      this.holding.add(conversationId);
       try {
-        await this.sendAll(conversationId, lock);
+        await this.sendAll(conversationId, held);
       } finally {
-        clearInterval(heartbeat);
-        await lock.release();
+        this.holding.delete(conversationId);
+        await held.release();
       }
-      // A message committed while we held the lock finds it busy; look again after releasing.
-      if (!(await this.nextDue(conversationId))) return;
     }
   }
 
@@ -119,28 +189,38 @@ export class OutboundSender {
     if (first === 'OK') await this.outbound.dispatch(job, delay, `recheck-${Date.now() + delay}`);
   }
 
+  /** The conversation's next message if it is due now (its oldest unfinished; a retry in backoff holds back the rest). */
   private async nextDue(conversationId: string): Promise<OutboundMessageEntity | null> {
-    const row = await this.outbound.oldestUnfinished(conversationId);
+    const row = await this.store.oldestUnfinished(conversationId);
     return row && row.nextAttemptAt.getTime() <= Date.now() ? row : null;
   }
 
-  private async sendAll(conversationId: string, lock: RedisLock): Promise<void> {
+  /**
+   * Sends the conversation's unfinished messages oldest first, under its lock. They are read a page
+   * at a time: a message committed later has a higher seq (replies take their seq in commit order),
+   * so it comes after the page; a row someone else changed meanwhile (a callback handed it out, a
+   * report failed it) is found by its conditional 'sending' mark, and the page is read again.
+   */
+  private async sendAll(conversationId: string, lock: HeldLock): Promise<void> {
     for (;;) {
-      const row = await this.outbound.oldestUnfinished(conversationId);
-      if (!row) return;
-      const wait = row.nextAttemptAt.getTime() - Date.now();
-      if (wait > INLINE_WAIT_MAX_MS) {
-        await this.outbound.dispatch({ conversationId, outboundId: row.id }, wait, wakeKey(row.attempts, row.nextAttemptAt));
-        return;
+      const page = await this.store.unfinished(conversationId);
+      if (page.length === 0) return;
+      for (const row of page) {
+        const wait = row.nextAttemptAt.getTime() - Date.now();
+        if (wait > INLINE_WAIT_MAX_MS) {
+          await this.outbound.dispatch({ conversationId, outboundId: row.id }, wait, wakeKey(row.attempts, row.nextAttemptAt));
+          return;
+        }
+        // Due within moments, or our clock trails the one that set the time: wait here. A wake-up job
+        // queued now could carry the id of the very job running this drain, and Bull would drop it.
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        // Lost the lock (a send outlived its TTL): another process may own the conversation now, and
+        // two senders would break the order.
+        if (!(await lock.held())) return;
+        const next = await this.sendOne(row);
+        if (next === 'stop') return;
+        if (next === 'reread') break;
       }
-      // Due within moments, or our clock trails the one that set the time: wait here. A wake-up job
-      // queued now could carry the id of the very job running this drain, and Bull would drop it.
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      // Lost the lock (a send outlived its TTL): another process may own the conversation now, and
-      // two senders would break the order.
-      if (!(await lock.extend(LOCK_TTL_MS))) return;
-      const keepGoing = await this.sendOne(row);
-      if (!keepGoing) return;
     }
   }
 
@@ -192,55 +272,48 @@ export class OutboundSender {
   private claimsFor(row: OutboundMessageEntity): ContentClaims {
     return {
       claim: async (digest, ttlSeconds) =>
-        (await this.redis.client.eval(CLAIM_CONTENT, 1, this.redis.key('send-claim', row.integrationId, digest), row.id, String(Math.max(1, Math.ceil(ttlSeconds))))) === 1,
+        (await runScript(this.redis.client, CLAIM_CONTENT, [this.redis.key('send-claim', row.integrationId, digest)], [row.id, String(Math.max(1, Math.ceil(ttlSeconds)))])) === 1,
     };
   }
 
-  /** One permit of the integration's send budget. */
-  private async permit(integrationId: string): Promise<void> {
+  /** One permit of the integration's send budget, as the integration reads now (a change applies at once); resolves with its slot's time. */
+  private async permit(integrationId: string): Promise<Permit> {
     const integration = await this.integrations.runtime(integrationId);
     if (!integration) throw new PlatformError('CONFIG', 'integration deleted', { platformCode: 'NO_INTEGRATION' });
-    await this.limiter.acquire(integrationId, integration.sendRatePerSecond);
+    return this.limiter.acquire(integrationId, integration.sendRatePerSecond);
   }
 
-  /** Returns false when the conversation must wait (a retry is scheduled). */
-  private async sendOne(row: OutboundMessageEntity): Promise<boolean> {
-    if (row.status === 'queued' && (await this.applyDeliveryPolicy(row))) return true;
+  /**
+   * 'next': go on with the conversation's next message; 'stop': the conversation must wait (a retry
+   * is scheduled); 'reread': the row changed since it was read (nothing was sent), read again.
+   */
+  private async sendOne(row: OutboundMessageEntity): Promise<'next' | 'stop' | 'reread'> {
+    if (row.status === 'queued' && (await this.applyDeliveryPolicy(row))) return 'next';
     // 'sending' is written before every request leaves ("attempt started"); finding it again means
     // the attempt's outcome is unknown (the process died mid-send). The sender then relies on the
     // platform's idempotency (the same key or the same content), where the platform has one.
     const inDoubt = row.status === 'sending';
     if (inDoubt) this.logger.warn(`outbound ${row.id}: attempt ${row.attempts} was cut off with its outcome unknown; sending again under the platform's idempotency`);
     const attempts = row.attempts + 1;
-    await this.ds.getRepository(OutboundMessageEntity).update({ id: row.id }, { status: 'sending', attempts, updatedAt: new Date() });
+    // Only if the row is still as read (status and attempts): then no other sender or callback took it.
+    if (!(await this.store.markSending(row, new Date()))) return 'reread';
     try {
       const integration = await this.integrations.runtime(row.integrationId);
       if (!integration) throw new PlatformError('CONFIG', 'integration deleted', { platformCode: 'NO_INTEGRATION' });
       if (!integration.enabled) throw new PlatformError('CONFIG', 'integration disabled', { platformCode: 'DISABLED', retryable: false });
       const sender = this.registry.require(integration.platform).sender;
       if (!sender) throw new PlatformError('CONFIG', `platform ${integration.platform} cannot send`, { platformCode: 'NO_SENDER' });
-      // Every platform call of this send waits for the integration's budget, as the integration reads
-      // now (a change applies at once); the lock's heartbeat keeps it meanwhile, however long that takes.
+      // Every platform call of this send waits for the integration's budget (the lock's heartbeat
+      // keeps it meanwhile, however long that takes).
       const http = new RateLimitedHttpClient(this.http, () => this.permit(row.integrationId));
       const ctx: SendContext = { integrationId: row.integrationId, config: integration.config, tokens: this.tokens, http, idempotencyKey: row.id, inDoubt, claims: this.claimsFor(row) };
       const result = await sender.send(ctx, row.recipient, await this.withPlatformMedia(sender, ctx, row.payload));
-      const now = new Date();
-      await this.ds.transaction(async (m) => {
-        // Only from 'sending': a platform's failure report ("accepted" did not mean delivered) may have
-        // overtaken this answer and failed the message already.
-        const moved = await m.update(
-          OutboundMessageEntity,
-          { id: row.id, status: 'sending' },
-          { status: 'sent', sentAt: now, updatedAt: now, lastError: null, platformMessageIds: result.platformMessageIds },
-        );
-        if (moved.affected === 0) {
-          await m.update(OutboundMessageEntity, { id: row.id }, { platformMessageIds: result.platformMessageIds, sentAt: now });
-          return;
-        }
-        await m.update(MessageEntity, { id: row.messageId }, { status: 'sent', sentAt: now, error: null, platformMessageId: result.platformMessageIds[0] ?? null });
-      });
+      // Outbox row and message 'sent' in one statement shared with other conversations' marks; only
+      // from 'sending': a platform's failure report ("accepted" did not mean delivered) may have
+      // overtaken this answer and failed the message already.
+      await this.store.markSent(row.id, new Date(), result.platformMessageIds);
       this.notifier.messageUpdated(row.messageId);
-      return true;
+      return 'next';
     } catch (raw) {
       const err = raw instanceof PlatformError ? raw : new PlatformError('TEMPORARY', (raw as Error).message ?? String(raw), { cause: raw, platformCode: 'INTERNAL' });
       const retry = err.retryable && attempts < MAX_SEND_ATTEMPTS;
@@ -256,7 +329,7 @@ export class OutboundSender {
         this.notifier.messageUpdated(row.messageId);
         this.logger.warn(`outbound ${row.id} attempt ${attempts} failed (${err.code} ${err.platformCode ?? ''}); retry in ${delay} ms`);
         await this.outbound.dispatch({ conversationId: row.conversationId, outboundId: row.id }, delay, wakeKey(attempts, nextAttemptAt));
-        return false;
+        return 'stop';
       }
       // Dead letter: visible on the message, re-drivable by an admin; later messages go on.
       await this.ds.transaction(async (m) => {
@@ -266,7 +339,7 @@ export class OutboundSender {
       this.notifier.messageUpdated(row.messageId);
       if (SURFACE.has(err.code)) await this.integrations.setLastError(row.integrationId, err.platformCode ?? err.code, err.message.slice(0, 500));
       this.logger.warn(`outbound ${row.id} dead-lettered after ${attempts} attempt(s): ${err.code} ${err.platformCode ?? ''} (retryable by default: ${RETRYABLE_BY_DEFAULT[err.code]})`);
-      return true;
+      return 'next';
     }
   }
 }
@@ -275,7 +348,7 @@ export class OutboundSender {
 export class OutboundProcessor {
   constructor(private readonly sender: OutboundSender) {}
 
-  @Process({ concurrency: 16 })
+  @Process({ concurrency: OUTBOUND_CONCURRENCY })
   async handle(job: Job<OutboundJob>): Promise<void> {
     await this.sender.drain(job.data);
   }

@@ -8,6 +8,7 @@ import { messageView } from '../conversations/message-view';
 import { DeskNotifier } from '../realtime/desk-notifier.service';
 import { ApiError, notFound } from '../common/api-error';
 import { JOB_DEFAULTS, OUTBOUND_QUEUE, type OutboundJob } from '../queue/queues';
+import { OutboxStore } from './outbox-store';
 
 /** Kept here too: other modules import the message view from the outbound service. */
 export { messageView } from '../conversations/message-view';
@@ -147,16 +148,12 @@ export class OutboundService {
     return messageView(await this.ds.getRepository(MessageEntity).findOneOrFail({ where: { id: messageId } }));
   }
 
-  /** The conversation's oldest message not yet sent or given up: the one the outbox sends next. */
+  /** The conversation's oldest message not yet sent or given up: the one the outbox sends next (defined once, in OutboxStore). */
   oldestUnfinished(conversationId: string): Promise<OutboundMessageEntity | null> {
-    return this.ds.getRepository(OutboundMessageEntity).findOne({
-      where: [
-        { conversationId, status: 'queued' },
-        { conversationId, status: 'sending' },
-      ],
-      order: { seq: 'ASC' },
-    });
+    this.store ??= new OutboxStore(this.ds);
+    return this.store.oldestUnfinished(conversationId);
   }
+  private store: OutboxStore | undefined;
 
   /**
    * Queues a drain of the conversation if it has unfinished messages: for paths that find work a dead

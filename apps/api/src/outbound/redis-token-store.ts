@@ -7,6 +7,13 @@ const LOCK_TTL_MS = 15_000;
 const WAIT_STEP_MS = 50;
 // Refresh ahead of the platform's expiry (tokens typically last 7200 s).
 const EXPIRY_MARGIN_S = 300;
+/**
+ * A token read from Redis is reused from memory this long (never past its Redis expiry), so a send
+ * costs no Redis round trip for it. Another process's invalidation reaches this one by then at the
+ * latest; meanwhile a call with the old token fails once and the sender's refresh-once path (which
+ * invalidates here too) fetches the new one.
+ */
+const LOCAL_TTL_MS = 2_000;
 
 /**
  * Access tokens shared by every process through Redis. A refresh is single-flight across processes (a
@@ -16,12 +23,20 @@ const EXPIRY_MARGIN_S = 300;
 @Injectable()
 export class RedisTokenStore implements TokenProvider {
   private readonly inflight = new Map<string, Promise<string>>();
+  private readonly local = new Map<string, { token: string; until: number }>();
 
   constructor(private readonly redis: RedisService) {}
 
   async get(key: string, fetchToken: () => Promise<{ token: string; expiresInSeconds: number }>): Promise<string> {
-    const cached = await this.redis.client.get(this.tokenKey(key));
-    if (cached) return cached;
+    const mine = this.local.get(key);
+    if (mine && performance.now() < mine.until) return mine.token;
+    const readAt = performance.now();
+    // One round trip for the token and how long Redis keeps it.
+    const [[, cached], [, pttl]] = (await this.redis.client.pipeline().get(this.tokenKey(key)).pttl(this.tokenKey(key)).exec()) as [[unknown, string | null], [unknown, number]];
+    if (cached) {
+      if (pttl > 0) this.remember(key, cached, readAt + Math.min(LOCAL_TTL_MS, pttl));
+      return cached;
+    }
     let p = this.inflight.get(key);
     if (!p) {
       p = this.refresh(key, fetchToken).finally(() => this.inflight.delete(key));
@@ -31,7 +46,13 @@ export class RedisTokenStore implements TokenProvider {
   }
 
   async invalidate(key: string, failedToken: string): Promise<void> {
+    if (this.local.get(key)?.token === failedToken) this.local.delete(key);
     await this.redis.client.eval(INVALIDATE, 1, this.tokenKey(key), failedToken);
+  }
+
+  private remember(key: string, token: string, until: number): void {
+    if (this.local.size >= 10_000) this.local.clear();
+    this.local.set(key, { token, until });
   }
 
   private tokenKey(key: string): string {

@@ -3,8 +3,10 @@ import { UrlNotAllowedError, type UrlPolicy } from './url-policy';
 
 /** The HttpClient adapters get: every request is checked against the SSRF policy first. */
 export class GuardedHttpClient implements HttpClient {
-  private readonly inner = new FetchHttpClient();
-  constructor(private readonly policy: UrlPolicy) {}
+  constructor(
+    private readonly policy: UrlPolicy,
+    private readonly inner: HttpClient = new FetchHttpClient(),
+  ) {}
 
   async request(req: HttpRequest): Promise<HttpResponse> {
     try {

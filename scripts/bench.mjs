@@ -3,6 +3,7 @@
 // `npm run bench -- --reply-latency`: callback → keyword reply latency at a steady rate.
 // `npm run bench -- --kf-pull`: 微信客服 callback → message pulled and stored (and answered).
 // `npm run bench -- --mp-passive`: 公众号 callback → passive reply inside the first delivery.
+// `npm run bench -- --outbound`: queued replies → sends/s at an unlimited simulator, and a per-integration budget's use.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { ensurePostgres, ensureRedis, repoRoot, ServiceError } from './services.mjs';
@@ -18,7 +19,7 @@ try {
     process.execPath,
     [
       '-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register',
-      join(repoRoot, process.argv.includes('--reply-latency') ? 'scripts/bench/reply-latency.bench.ts' : process.argv.includes('--kf-pull') ? 'scripts/bench/kf-pull-latency.bench.ts' : process.argv.includes('--mp-passive') ? 'scripts/bench/mp-passive.bench.ts' : 'scripts/bench/ingest.bench.ts'),
+      join(repoRoot, process.argv.includes('--reply-latency') ? 'scripts/bench/reply-latency.bench.ts' : process.argv.includes('--kf-pull') ? 'scripts/bench/kf-pull-latency.bench.ts' : process.argv.includes('--mp-passive') ? 'scripts/bench/mp-passive.bench.ts' : process.argv.includes('--outbound') ? 'scripts/bench/outbound.bench.ts' : 'scripts/bench/ingest.bench.ts'),
       ...process.argv.slice(2),
     ],
     {

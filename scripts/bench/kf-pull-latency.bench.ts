@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { startPlatformSim } from '@imbridge/platform-sim';
-import { benchDatabase, type BenchApi, numArg, startBenchApi } from './bench-support';
+import { benchDatabase, type BenchApi, costReport, numArg, readCost, startBenchApi } from './bench-support';
 
 const RATE = numArg('rate', 10);
 const DURATION = numArg('duration', 20);
@@ -70,6 +70,7 @@ async function main(): Promise<void> {
     })();
 
     const total = RATE * DURATION;
+    const before = await readCost(api);
     const sentBy = new Map<string, number[]>(); // "kf|user" → callback start times in order
     const started = Date.now();
     const pushes: Promise<unknown>[] = [];
@@ -108,6 +109,11 @@ async function main(): Promise<void> {
     process.stdout.write(`\n微信客服 callback → pull, ${RATE} msg/s for ${DURATION} s over 3 kf accounts × ${CUSTOMERS_PER_ACCOUNT} customers (API + worker in one process)\n`);
     process.stdout.write(line('stored', stored, total));
     process.stdout.write(line('answered', answers, total));
+    await new Promise((r) => setTimeout(r, 1500)); // the counters' next publish
+    process.stdout.write(costReport(before, await readCost(api), total).text);
+    const p99 = [...answers].sort((a, b) => a - b)[Math.min(answers.length - 1, Math.floor(0.99 * answers.length))] ?? NaN;
+    process.stdout.write(`answered ${answers.length}/${total}, p99 ${p99} ms (the keyword reply path's target: < 250 ms, this path within 2×: < 500 ms): ${answers.length === total && p99 < 500 ? 'PASS' : 'FAIL'}\n`);
+    if (answers.length !== total || stored.length !== total) process.exitCode = 1;
   } finally {
     await pg.end().catch(() => undefined);
     await api?.stop();

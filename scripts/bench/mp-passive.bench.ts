@@ -6,7 +6,7 @@
 // Run with `npm run bench -- --mp-passive [--rate 20 --duration 20 --users 200]`.
 import { randomBytes } from 'node:crypto';
 import { startPlatformSim } from '@imbridge/platform-sim';
-import { benchDatabase, type BenchApi, numArg, startBenchApi } from './bench-support';
+import { benchDatabase, type BenchApi, costReport, numArg, readCost, startBenchApi } from './bench-support';
 
 const RATE = numArg('rate', 20);
 const DURATION = numArg('duration', 20);
@@ -34,6 +34,7 @@ async function main(): Promise<void> {
     await sim.mp.userMessage(acc.appId, 'owarmup', { type: 'text', content: 'warm-up 价格' });
 
     const total = RATE * DURATION;
+    const before = await readCost(api);
     const started = Date.now();
     const pushes: Promise<{ ms: number; outcomes: string; content?: string }>[] = [];
     for (let i = 0; i < total; i++) {
@@ -58,6 +59,10 @@ async function main(): Promise<void> {
     process.stdout.write(`\n公众号 passive replies (safe mode), ${RATE} msg/s for ${DURATION} s from ${USERS} users (API + worker in one process)\n`);
     process.stdout.write(`answered in the first delivery: ${first.length}/${total}; other outcomes: ${JSON.stringify(Object.fromEntries(other))}; replies without the answer: ${wrong}\n`);
     process.stdout.write(`callback → passive reply   p50 ${pct(v, 50)} ms   p90 ${pct(v, 90)} ms   p99 ${pct(v, 99)} ms   max ${v.at(-1)} ms\n`);
+    await new Promise((r) => setTimeout(r, 1500)); // the counters' next publish
+    process.stdout.write(costReport(before, await readCost(api), total).text);
+    process.stdout.write(`answered in the first delivery ${first.length}/${total}, p99 ${pct(v, 99)} ms (within 2× of the keyword path's 250 ms: < 500 ms): ${first.length === total && pct(v, 99) < 500 ? 'PASS' : 'FAIL'}\n`);
+    if (wrong > 0 || first.length !== total) process.exitCode = 1;
   } finally {
     await api?.stop();
     await sim.close();

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, type QueryRunner } from 'typeorm';
 import type { InboundMessage, OutgoingMessage } from '@imbridge/contracts';
-import { inboundOrigin, type InboxHooks } from '@imbridge/platform-core';
+import { type AfterCommit, inboundOrigin, type InboxHooks } from '@imbridge/platform-core';
 import { BotPipeline } from '../keyword-rules/bot-pipeline.service';
 import type { BotRuntimeSettings } from '../bot/bot-settings.service';
 import { BotSettingsService } from '../bot/bot-settings.service';
@@ -34,6 +34,7 @@ interface EventRow {
 interface Group {
   ref: ConversationRef;
   settings: BotRuntimeSettings;
+  hooks: InboxHooks;
   rows: EventRow[];
   externalId: string;
   displayName: string | null;
@@ -56,8 +57,10 @@ class Writes {
  * instead of two transactions and a dozen statements per message.
  *
  * It takes what needs nothing else: plain text from customers, in chats with the bot, on platforms
- * without inbox hooks, with a bot that decides locally (keyword rules, FAQ) and an answer, the
- * fallback text or silence as the outcome. Everything else — media, platform events, hooks, an
+ * whose inbox hooks need no round trips of their own per message (inTransaction runs inside the
+ * batch's transaction, opensReplyWindow is pure), with a bot that decides locally (keyword rules, FAQ) and an answer, the
+ * fallback text or silence as the outcome. Everything else — media, platform events, a pull or
+ * routing hook, an
  * external app, a handoff, "did you mean" — goes through InboxService.processConversation, as do
  * conversations another process is working on. Both lanes hold the same per-conversation advisory
  * lock (here for the transaction), so a conversation's events are still handled one at a time, in
@@ -82,13 +85,13 @@ export class InboxBatch {
   async process(refs: ConversationRef[]): Promise<void> {
     const unique = new Map<string, ConversationRef>();
     for (const r of refs) unique.set(`${r.integrationId}\n${r.conversationKey}`, r);
-    const batchable: { ref: ConversationRef; settings: BotRuntimeSettings }[] = [];
+    const batchable: Batchable[] = [];
     const slow: ConversationRef[] = [];
     for (const ref of unique.values()) {
       const hooks = await this.inbox.hooksOf(ref.integrationId);
       const settings = await this.settings.runtime(ref.integrationId);
-      if (hasInboxWork(hooks) || !this.bot.decidesLocally(settings)) slow.push(ref);
-      else batchable.push({ ref, settings });
+      if (needsOwnRun(hooks) || !this.bot.decidesLocally(settings)) slow.push(ref);
+      else batchable.push({ ref, settings, hooks });
     }
     if (batchable.length > 0) {
       try {
@@ -104,11 +107,11 @@ export class InboxBatch {
   }
 
   /** Returns the conversations left for the per-conversation lane. */
-  private async batch(batchable: { ref: ConversationRef; settings: BotRuntimeSettings }[]): Promise<ConversationRef[]> {
+  private async batch(batchable: Batchable[]): Promise<ConversationRef[]> {
     const runner = this.ds.createQueryRunner();
     await runner.connect();
     const left: ConversationRef[] = [];
-    let committed: { groups: Group[]; writes: Writes } | null = null;
+    let committed: { groups: Group[]; writes: Writes; afterCommit: AfterCommit[] } | null = null;
     try {
       await runner.startTransaction();
       const ids = batchable.map((b) => b.ref.integrationId);
@@ -160,8 +163,18 @@ export class InboxBatch {
         this.logger.warn(`batch found ${n - Math.min(counts.inbound, counts.claims, counts.events)} event(s) already (partly) processed; one by one instead`);
         return [...left, ...taken.map((g) => g.ref)];
       }
+      // What the platform writes with an event commits with it (InboxHooks.inTransaction), after the
+      // event's message row exists, as in the per-conversation lane.
+      const afterCommit: AfterCommit[] = [];
+      for (const g of taken) {
+        if (!g.hooks.inTransaction) continue;
+        for (const row of g.rows) {
+          const work = await g.hooks.inTransaction(runner.manager, { integrationId: g.ref.integrationId, conversationId: g.conversation!.id, inboxEventId: row.id, origin: 'customer' }, row.payload);
+          if (work) afterCommit.push(work);
+        }
+      }
       await runner.commitTransaction();
-      committed = { groups: taken, writes };
+      committed = { groups: taken, writes, afterCommit };
     } catch (err) {
       if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
       throw err;
@@ -169,13 +182,17 @@ export class InboxBatch {
       await runner.release();
     }
     await this.afterCommit(committed.groups, committed.writes);
+    for (const work of committed.afterCommit) {
+      // The rows are committed; the sweeper queues outbound rows left waiting.
+      await work().catch((err: Error) => this.logger.warn(`after-commit work failed: ${err.message}`));
+    }
     return left;
   }
 
   /** Groups the rows by conversation; a conversation with anything the batch does not take is left. */
-  private groups(mine: { ref: ConversationRef; settings: BotRuntimeSettings }[], rows: EventRow[], left: ConversationRef[]): Group[] {
+  private groups(mine: Batchable[], rows: EventRow[], left: ConversationRef[]): Group[] {
     const byKey = new Map<string, Group>();
-    for (const b of mine) byKey.set(`${b.ref.integrationId}\n${b.ref.conversationKey}`, { ref: b.ref, settings: b.settings, rows: [], externalId: '', displayName: null });
+    for (const b of mine) byKey.set(`${b.ref.integrationId}\n${b.ref.conversationKey}`, { ref: b.ref, settings: b.settings, hooks: b.hooks, rows: [], externalId: '', displayName: null });
     for (const row of rows) byKey.get(`${row.integration_id}\n${row.conversation_key}`)?.rows.push(row);
     const out: Group[] = [];
     const contacts = new Set<string>();
@@ -235,6 +252,8 @@ export class InboxBatch {
     const ev: Writes['ev'] = { eventId: [], messageId: [], conversationId: [], integrationId: [], type: [], text: [], content: [], platformMessageId: [], receivedAt: [], source: [], ruleId: [], firstReply: [], processedAt: [] };
     const rp: Writes['rp'] = { messageId: [], outboundId: [], conversationId: [], integrationId: [], type: [], text: [], content: [], payload: [], recipient: [], createdAt: [] };
     let failures = conv.botFailures;
+    // The reply window opens with what the customer does, unless the platform says this does not count.
+    let opensWindow = false;
     let lastAt = 0;
     let preview = '';
     let clock = Date.now();
@@ -249,6 +268,7 @@ export class InboxBatch {
       void _sender;
       const messageId = randomUUID();
       inbound.push(messageId);
+      opensWindow ||= g.hooks.opensReplyWindow?.(msg, 'customer') ?? true;
       const receivedAt = new Date(row.received_at);
       lastAt = Math.max(lastAt, receivedAt.getTime());
       preview = previewOf(msg);
@@ -297,7 +317,7 @@ export class InboxBatch {
     writes.cv.lastMessageAt.push(new Date(lastAt));
     writes.cv.preview.push(preview);
     writes.cv.botFailures.push(failures);
-    writes.cv.inbound.push(true);
+    writes.cv.inbound.push(opensWindow);
     if (rp.outboundId[0]) writes.drains.push({ conversationId: conv.id, outboundId: rp.outboundId[0] });
     writes.inboundMessages.push(...inbound);
     return true;
@@ -359,9 +379,19 @@ export class InboxBatch {
   }
 }
 
-/** Platform work an event needs besides storing (InboxHooks other than the pure opensReplyWindow). */
-function hasInboxWork(h: InboxHooks): boolean {
-  return !!(h.trigger || h.inTransaction || h.routeBeforeBot || h.afterCustomerMessage || h.opensReplyWindow);
+/**
+ * Platform work that needs the per-conversation lane: a trigger (a pull), routing before the bot or
+ * a follow-up after it (each its own round trips per message). What runs inside the transaction
+ * (inTransaction) and the pure opensReplyWindow the batch does itself.
+ */
+function needsOwnRun(h: InboxHooks): boolean {
+  return !!(h.trigger || h.routeBeforeBot || h.afterCustomerMessage);
+}
+
+interface Batchable {
+  ref: ConversationRef;
+  settings: BotRuntimeSettings;
+  hooks: InboxHooks;
 }
 
 async function runLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<unknown>): Promise<void> {

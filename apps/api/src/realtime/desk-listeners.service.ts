@@ -24,6 +24,7 @@ export class DeskListeners implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('DeskListeners');
   private sub: Redis | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private retry: NodeJS.Timeout | undefined;
   private known: boolean | null = null;
   /** Bumped by every "joined": a read that started before one must not overwrite it with a stale 0. */
   private joins = 0;
@@ -64,6 +65,7 @@ export class DeskListeners implements OnModuleInit, OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
+    clearTimeout(this.retry);
     this.sub?.disconnect();
   }
 
@@ -78,7 +80,15 @@ export class DeskListeners implements OnModuleInit, OnApplicationShutdown {
       const n = await this.redis.client.zcount(this.setKey, Date.now(), '+inf');
       if (joins === this.joins) this.known = n > 0;
     } catch {
+      // Not known (Redis not ready yet, or away): events are built meanwhile; ask again soon.
       this.known = null;
+      if (!this.retry) {
+        this.retry = setTimeout(() => {
+          this.retry = undefined;
+          void this.refresh();
+        }, 500);
+        this.retry.unref();
+      }
     }
   }
 

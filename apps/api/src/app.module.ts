@@ -31,6 +31,7 @@ import { ProcessStatsService } from './metrics/process-stats.service';
 import { InboxProcessor } from './inbox/inbox.processor';
 import { InboxService } from './inbox/inbox.service';
 import { InboxBatch } from './inbox/inbox-batch.service';
+import { InboxSignals } from './inbox/inbox-signals';
 import { InboundSourceSupervisor } from './inbound-sources/inbound-source.supervisor';
 import { InboundSourcesController } from './inbound-sources/inbound-sources.controller';
 import { SweeperService } from './inbox/sweeper.service';
@@ -93,6 +94,7 @@ export class AppModule {
       CallbackDiagnostics,
       CallbackIngestService,
       InboxService,
+      InboxSignals,
       InboundSourceSupervisor,
       OutboundService,
       ConversationStateService,

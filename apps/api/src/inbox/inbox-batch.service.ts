@@ -10,6 +10,7 @@ import { countEvent } from '../metrics/process-stats';
 import { OutboundService, textOf } from '../outbound/outbound.service';
 import { DeskNotifier } from '../realtime/desk-notifier.service';
 import { InboxService, previewOf } from './inbox.service';
+import { InboxSignals } from './inbox-signals';
 
 /** A conversation with inbox work: what an inbox job names. */
 export interface ConversationRef {
@@ -79,6 +80,7 @@ export class InboxBatch {
     private readonly settings: BotSettingsService,
     private readonly outbound: OutboundService,
     private readonly notifier: DeskNotifier,
+    private readonly signals: InboxSignals,
   ) {}
 
   /** Processes the pending events of these conversations (each at most once per call). */
@@ -373,6 +375,7 @@ export class InboxBatch {
   private async afterCommit(groups: Group[], w: Writes): Promise<void> {
     countEvent('inbox.processed', w.ev.eventId.length);
     countEvent('bot.decided', w.ev.eventId.length);
+    this.signals.signal(w.ev.eventId);
     await this.outbound.dispatchMany(w.drains);
     for (const g of groups) this.notifier.conversationChanged(g.conversation!.id);
     for (const id of w.inboundMessages) this.notifier.messageCreated(id);

@@ -11,6 +11,7 @@ import { InboundSourceSupervisor } from '../inbound-sources/inbound-source.super
 import { IntegrationsService } from '../integrations/integrations.service';
 import { PlatformRegistry } from '../platforms/platform-registry.service';
 import { countEvent } from '../metrics/process-stats';
+import { InboxSignals } from './inbox-signals';
 
 const MAX_ATTEMPTS = 5;
 const BATCH = 100;
@@ -72,6 +73,7 @@ export class InboxService {
     private readonly integrations: IntegrationsService,
     private readonly sources: InboundSourceSupervisor,
     private readonly outbound: OutboundService,
+    private readonly signals: InboxSignals,
     @Optional() private readonly media?: MediaService,
   ) {}
 
@@ -131,6 +133,7 @@ export class InboxService {
               const decided = await this.customerMessage(hooks, integrationId, row, stored.conversationId, stored.conversationState);
               if (stored.deciding && decided !== 'settled') await this.settleDecision(row, decided === 'decided');
             }
+            this.signals.signal([String(row.id)]);
           }
           if (rows.length < BATCH) break;
         }

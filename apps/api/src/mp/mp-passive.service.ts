@@ -6,6 +6,7 @@ import { MpPassiveReplyEntity } from '@imbridge/persistence';
 import { RedisService } from '../common/redis.service';
 import type { IntegrationRef } from '@imbridge/platform-core';
 import { DeskNotifier } from '../realtime/desk-notifier.service';
+import { InboxSignals } from '../inbox/inbox-signals';
 import { buildPage, passiveTextOf } from './mp-passive-text';
 
 export const MP_PLATFORM = 'mp';
@@ -45,7 +46,6 @@ const isContinueWord = (text: string | undefined): boolean => {
 
 class ReplyTaken extends Error {}
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
  * 公众号 accounts without the customer-service API answer inside the callback (a passive reply), and
@@ -70,6 +70,7 @@ export class MpPassiveReplies {
     private readonly ds: DataSource,
     private readonly redis: RedisService,
     private readonly notifier: DeskNotifier,
+    private readonly signals: InboxSignals,
   ) {}
 
   /** Whether this integration answers passively. */
@@ -149,7 +150,8 @@ export class MpPassiveReplies {
         const text = await this.claim(integration.id, key, st.conversationId, cfg, delivery, cfg.parkingText);
         return http(text ?? cfg.parkingText);
       }
-      await sleep(Math.min(POLL_MS, Math.max(1, deadline - now)));
+      // Woken at once when this process commits the event's decision; else looks again after POLL_MS.
+      await this.signals.wait(inboxId, Math.min(POLL_MS, Math.max(1, deadline - now)));
     }
   }
 

@@ -2,7 +2,7 @@ import { startPlatformSim, type PlatformSim } from '@imbridge/platform-sim';
 import { expectEventually } from '@imbridge/testing';
 import type { BotTestResult } from '../src/bot/bot-pipeline.service';
 import { ConfigChanges } from '../src/common/config-changes.service';
-import { FAST, openDataSource } from './helpers';
+import { FAST, newAgent, openDataSource } from './helpers';
 import { newSimCorp, type SimCorp } from './sim-corp';
 import { startTestApp, type TestApp } from './test-app';
 
@@ -86,5 +86,28 @@ describe('configuration cached in every process', () => {
     } finally {
       await ds.destroy();
     }
+  });
+});
+
+describe('GET /api/metrics', () => {
+  it('lists every live process with its counters (admins only)', async () => {
+    const before = await a.api<{ processes: { id: string; role: string; pgStatements: number; redisCommands: number; cpuMicros: number; events: Record<string, number> }[]; total: { pgStatements: number } }>('GET', '/api/metrics', undefined, a.adminToken);
+    expect(before.status).toBe(200);
+    // (Both application instances of this file run in this one process: one entry, host:pid.)
+    const mine = before.body.processes.find((p) => p.id.endsWith(`:${process.pid}`));
+    expect(mine).toBeDefined();
+    expect(mine!.role).toBe('all');
+    expect(mine!.pgStatements).toBeGreaterThan(0);
+    expect(mine!.redisCommands).toBeGreaterThan(0);
+    expect(mine!.cpuMicros).toBeGreaterThan(0);
+    expect(before.body.total.pgStatements).toBeGreaterThanOrEqual(mine!.pgStatements);
+    // A callback stored counts as an inbox event, visible at once to the process that stored it.
+    const stored = mine!.events['inbox.stored'] ?? 0;
+    expect((await sim.wecom.client.push(corp.callbackUrl, corp.corpId, { type: 'text', fromUser: 'metrics-user', content: 'hello' })).responses.map((r) => r.status)).toEqual([200]);
+    const after = await a.api<{ processes: { id: string; events: Record<string, number> }[] }>('GET', '/api/metrics', undefined, a.adminToken);
+    expect(after.body.processes.find((p) => p.id === mine!.id)!.events['inbox.stored']).toBe(stored + 1);
+    const agent = await newAgent(a, 'metrics-agent');
+    expect((await a.api('GET', '/api/metrics', undefined, agent.token)).status).toBe(403);
+    expect((await a.api('GET', '/api/metrics')).status).toBe(401);
   });
 });

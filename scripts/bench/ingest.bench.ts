@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { Client } from 'pg';
 import { freePort } from '@imbridge/testing';
-import { benchDatabase, deleteRedisKeys, numArg, repoRoot, waitFor } from './bench-support';
+import { benchDatabase, deleteRedisKeys, numArg, postgresCpuSeconds, redisCpuSeconds, repoRoot, waitFor } from './bench-support';
 import { BENCH_AES_KEY, BENCH_CORP_ID, BENCH_TOKEN, wecomTextPayloads, type WecomPayload } from './wecom-payloads';
 
 const DURATION = numArg('duration', 10);
@@ -254,7 +254,7 @@ async function main(): Promise<number> {
 
     const baseRounds: Round[] = [];
     const apiRounds: Round[] = [];
-    const perCallback: { pg: number; redis: number }[] = [];
+    const perCallback: { pg: number; redis: number; pgCpu: number; redisCpu: number }[] = [];
     let bestRate = MAX_RATE;
     for (let r = 1; r <= ROUNDS; r++) {
       stock(apiNext.value + Math.ceil(DURATION * bestRate * 1.5));
@@ -263,16 +263,23 @@ async function main(): Promise<number> {
       baseRounds.push(b);
       // The API idled through the baseline round: its published counters are current.
       const c0 = await counters();
+      const servers0 = { pg: await postgresCpuSeconds(), redis: await redisCpuSeconds(redisUrl) };
       if (PROFILE && r === 1) api.kill('SIGWINCH');
       const a = await load(apiTarget, data, apiNext, DURATION, false, track);
       if (PROFILE && r === ROUNDS) api.kill('SIGWINCH');
+      const servers1 = { pg: await postgresCpuSeconds(), redis: await redisCpuSeconds(redisUrl) };
       checkRound(`API round ${r}`, a);
       apiRounds.push(a);
       bestRate = Math.max(bestRate, a.rps);
       resent += await resendUnanswered(apiTarget, data, track);
       await new Promise((res) => setTimeout(res, 1_500)); // one more publication of the counters
       const c1 = await counters();
-      perCallback.push({ pg: (c1.pg - c0.pg) / a.total, redis: (c1.redis - c0.redis) / a.total });
+      perCallback.push({
+        pg: (c1.pg - c0.pg) / a.total,
+        redis: (c1.redis - c0.redis) / a.total,
+        pgCpu: ((servers1.pg - servers0.pg) * 1e6) / a.total,
+        redisCpu: ((servers1.redis - servers0.redis) * 1e6) / a.total,
+      });
       process.stdout.write(`round ${r}: baseline ${b.rps.toFixed(0)} req/s (p99 ${b.p99} ms), API ${a.rps.toFixed(0)} req/s (p99 ${a.p99} ms)\n`);
     }
 
@@ -324,7 +331,8 @@ async function main(): Promise<number> {
     out.write(`${line('bare node:http verify+decrypt+parse', mb)}\n`);
     out.write(`${line('imbridge API (PostgreSQL + Redis)', ma)}\n`);
     out.write(
-      `  per callback in the API: ${median(perCallback.map((c) => c.pg)).toFixed(3)} PostgreSQL statements, ${median(perCallback.map((c) => c.redis)).toFixed(3)} Redis commands (batched inserts and dispatches)\n`,
+      `  per callback in the API: ${median(perCallback.map((c) => c.pg)).toFixed(3)} PostgreSQL statements, ${median(perCallback.map((c) => c.redis)).toFixed(3)} Redis commands (batched inserts and dispatches); ` +
+        `server CPU ${median(perCallback.map((c) => c.pgCpu)).toFixed(0)} µs PostgreSQL, ${median(perCallback.map((c) => c.redisCpu)).toFixed(0)} µs Redis (machine-wide: other work on the machine counts too)\n`,
     );
     const ratioOk = ratio >= TARGET_RATIO;
     const p99Ok = ma.p99 <= TARGET_P99_MS;

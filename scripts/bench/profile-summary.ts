@@ -36,9 +36,8 @@ const AREAS: [string, (f: ProfileNode['callFrame']) => boolean][] = [
 /** Inclusive shares: a sample counts once when any frame of its stack matches. */
 const FUNCTIONS: [string, (f: ProfileNode['callFrame']) => boolean][] = [
   ['parseSafeXml (all XML)', (f) => f.functionName === 'parseSafeXml'],
-  ['  prescan', (f) => f.functionName === 'prescan'],
-  ['  XMLValidator.validate', (f) => f.functionName === 'validate' && f.url.includes('fast-xml-parser')],
-  ['  XMLParser.parse', (f) => f.functionName === 'parse' && f.url.includes('fast-xml-parser')],
+  ['  readDocument (the one-pass reader)', (f) => f.functionName === 'readDocument'],
+  ['  fast-xml-parser (before the one-pass reader)', (f) => f.url.includes('fast-xml-parser')],
   ['wxVerifySignature', (f) => f.functionName === 'wxVerifySignature'],
   ['wxDecryptFor', (f) => f.functionName === 'wxDecryptFor'],
   ['timingSafeEqualStr', (f) => f.functionName === 'timingSafeEqualStr'],
@@ -49,6 +48,7 @@ const FUNCTIONS: [string, (f: ProfileNode['callFrame']) => boolean][] = [
   ['AsyncResource (bind/run)', (f) => f.url.includes('async_hooks') || f.functionName === 'runInAsyncScope'],
   ['AbortController/AbortSignal', (f) => f.url.includes('abort_controller')],
   ['handle() in imbridge (ingest service + adapter)', (f) => f.functionName === 'handle' && f.url.includes('dist/apps')],
+  ['socket writes (writev/writeLatin1String/writeBuffer; includes time preempted there)', (f) => /^(writev|writeLatin1String|writeBuffer|writeUtf8String)$/.test(f.functionName)],
   ['CallbackDiagnostics.record/flush', (f) => f.url.includes('dist/apps') && (f.functionName === 'record' || f.functionName === 'flush')],
   ['InboxDispatcher (dispatch/flush/addBulk)', (f) => f.functionName === 'dispatchNow' || f.functionName === 'addBulk' || (f.functionName === 'dispatch' && f.url.includes('dist/apps'))],
   ['InboxWriter.write', (f) => f.functionName === 'write' && f.url.includes('dist/apps')],

@@ -43,6 +43,11 @@ beforeAll(async () => {
   fileId = ((await upload.json()) as { id: string }).id;
   const sent = await app.api<MessageView>('POST', `/api/conversations/${chat.id}/messages`, { type: 'image', mediaId: fileId }, a.token);
   expect(sent.status).toBe(201);
+  // Delivered before the probes start: the snapshots compared around them must not see it move on its own.
+  await expectEventually(async () => {
+    const msgs = await app.api<MessageView[]>('GET', `/api/conversations/${chat.id}/messages`, undefined, a.token);
+    expect(msgs.body.find((m) => m.id === sent.body.id)?.status).toBe('sent');
+  });
   const note = await app.api<MessageView>('POST', `/api/conversations/${chat.id}/notes`, { text: "A's note" }, a.token);
   expect(note.status).toBe(201);
   messageId = note.body.id;

@@ -42,6 +42,8 @@ const UNLIMITED_BUDGET = 10_000;
 
 interface Worker {
   child: ChildProcess;
+  /** Its CPU time when it first reported (start-up, before it sends much). */
+  startCpuMicros: number;
   stop(): Promise<void>;
 }
 
@@ -94,6 +96,7 @@ async function main(): Promise<void> {
         });
         const w: Worker = {
           child,
+          startCpuMicros: 0,
           async stop() {
             if (child.exitCode !== null || child.signalCode !== null) return;
             const exited = new Promise((r) => child.once('exit', r));
@@ -108,8 +111,9 @@ async function main(): Promise<void> {
       // Up once each has published its counters.
       const until = Date.now() + 60_000;
       for (;;) {
-        const pids = new Set((await api!.metrics()).processes.map((p) => p.pid));
-        if (started.every((w) => pids.has(w.child.pid!))) break;
+        const reported = new Map((await api!.metrics()).processes.map((p) => [p.pid, p.cpuMicros]));
+        for (const w of started) if (!w.startCpuMicros && reported.has(w.child.pid!)) w.startCpuMicros = reported.get(w.child.pid!)!;
+        if (started.every((w) => reported.has(w.child.pid!))) break;
         if (started.some((w) => w.child.exitCode !== null)) throw new Error('a worker process exited at start');
         if (Date.now() > until) throw new Error('the worker processes did not come up');
         await sleep(100);
@@ -209,6 +213,8 @@ async function main(): Promise<void> {
       cost: CostReading;
       /** Share of the machine's CPU (all cores) busy from the workers' start to the last arrival. */
       machineBusy: number;
+      /** The draining workers' CPU after their start-up, ms per message. */
+      workerMsPerMessage: number;
     }
     /** Starts `n` workers and waits until the integration's new deliveries reach `expected`. */
     const drain = async (integration: typeof open, texts: Set<string>, n: number, profile: boolean, timeoutMs: number): Promise<Drained> => {
@@ -223,6 +229,7 @@ async function main(): Promise<void> {
       await outboxIdle(integration.id, Math.max(5_000, until - Date.now()));
       await sleep(1500); // late doubles, and the counters' next publish
       const cost = await readCost(api!);
+      const workerMicros = list.reduce((sum, w) => sum + (cost.metrics.processes.find((p) => p.pid === w.child.pid)?.cpuMicros ?? NaN) - w.startCpuMicros, 0);
       const fresh = sim.wecom.sentMessages(integration.corpId).slice(already);
       await stopWorkers(list);
       // The data must add up: every reply delivered once, nothing else delivered, every row sent.
@@ -248,7 +255,7 @@ async function main(): Promise<void> {
       const arrivals = fresh.map((m) => m.arrivedAt ?? m.at.getTime()).sort((a, b) => a - b);
       const spanSeconds = arrivals.length > 1 ? (arrivals.at(-1)! - arrivals[0]!) / 1000 : NaN;
       const machineBusy = (cpuAtEnd.busy - cpuAtStart.busy) / Math.max(1, cpuAtEnd.total - cpuAtStart.total);
-      return { arrivals, spanSeconds, fromStartSeconds: ((arrivals.at(-1) ?? Date.now()) - started) / 1000, cost, machineBusy };
+      return { arrivals, spanSeconds, fromStartSeconds: ((arrivals.at(-1) ?? Date.now()) - started) / 1000, cost, machineBusy, workerMsPerMessage: workerMicros / 1000 / texts.size };
     };
 
     // (a) Unlimited.
@@ -263,6 +270,7 @@ async function main(): Promise<void> {
     );
     // The workers start after `beforeA`: their whole counters count, boot included (a few statements).
     process.stdout.write(costReport(beforeA, drainedA.cost, REPLIES).text);
+    process.stdout.write(`worker CPU per send after its start-up: ${drainedA.workerMsPerMessage.toFixed(2)} ms\n`);
     const passA = sendsPerSecond >= SENDS_TARGET;
     results.push(`sends/s unlimited ${sendsPerSecond.toFixed(0)}: ${passA ? 'PASS' : 'FAIL'} (target ≥ ${SENDS_TARGET})`);
     if (!passA) failures.push(`${sendsPerSecond.toFixed(0)} sends/s < ${SENDS_TARGET}`);

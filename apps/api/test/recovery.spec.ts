@@ -43,8 +43,10 @@ async function keywordCorp(app: TestApp): Promise<SimCorp> {
   return corp;
 }
 
-async function push(corp: SimCorp, user: string): Promise<void> {
-  const r = await sim.wecom.client.push(corp.callbackUrl, corp.corpId, { type: 'text', fromUser: user, content: `价格 ${user}` });
+/** A member writes; the callback goes to `via` (another process of the same deployment) when given. */
+async function push(corp: SimCorp, user: string, via?: TestApp): Promise<void> {
+  const url = via ? `${via.url}${new URL(corp.callbackUrl).pathname}` : corp.callbackUrl;
+  const r = await sim.wecom.client.push(url, corp.corpId, { type: 'text', fromUser: user, content: `价格 ${user}` });
   expect(r.responses.map((x) => x.status)).toEqual([200]);
 }
 
@@ -112,8 +114,8 @@ it('when PostgreSQL answers again, work whose jobs failed meanwhile is dispatche
   // Stored by an API process whose jobs no worker reads: like jobs Bull dropped after failing their
   // attempts while PostgreSQL was away.
   const front = await start({ IMBRIDGE_ROLE: 'api', IMBRIDGE_REDIS_PREFIX: createTestRedisPrefix() }, worker);
-  await push(corp, 'pg-1');
-  await push(corp, 'pg-2');
+  await push(corp, 'pg-1', front);
+  await push(corp, 'pg-2', front);
   await front.close();
 
   const dbName = new URL(worker.databaseUrl).pathname.slice(1);

@@ -20,7 +20,7 @@ import { OUTBOUND_QUEUE, type OutboundJob } from '../queue/queues';
 import { OutboundService, wakeKey } from './outbound.service';
 import { LuaScript, runScript } from './lua-script';
 import { NodeHttpClient } from './node-http.client';
-import { OutboxStore } from './outbox-store';
+import { Batcher, OutboxStore } from './outbox-store';
 import { RateLimitedHttpClient } from './rate-limited-http.client';
 import { type Permit, SendRateLimiter } from './rate-limiter.service';
 import { RedisTokenStore } from './redis-token-store';
@@ -42,11 +42,26 @@ const INLINE_WAIT_MAX_MS = 1_000;
 /** Outbound jobs one worker process runs at once (conversations drained side by side). */
 export const OUTBOUND_CONCURRENCY = 64;
 
-/** Claims a content digest for one message (see ContentClaims): free, or already this message's. */
+/**
+ * Claims content digests (see ContentClaims), each for its own message: KEYS[i] is the digest's key,
+ * ARGV[2i-1] the message, ARGV[2i] the seconds to keep it. Each is granted (1) when free or already
+ * that message's, else refused (0). The claims of concurrent sends share one call.
+ */
 const CLAIM_CONTENT = new LuaScript(`
-if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', tonumber(ARGV[2])) then return 1 end
-if redis.call('GET', KEYS[1]) == ARGV[1] then return 1 end
-return 0`);
+local out = {}
+for i, key in ipairs(KEYS) do
+  local owner = ARGV[2 * i - 1]
+  if redis.call('SET', key, owner, 'NX', 'EX', tonumber(ARGV[2 * i])) then out[i] = 1
+  elseif redis.call('GET', key) == owner then out[i] = 1
+  else out[i] = 0 end
+end
+return out`);
+
+interface Claim {
+  key: string;
+  owner: string;
+  ttlSeconds: number;
+}
 
 /**
  * The conversation's send lock while this process holds it: renewed by a heartbeat, and asked about
@@ -115,6 +130,7 @@ export class OutboundSender implements OnApplicationShutdown {
   private readonly http: GuardedHttpClient;
   private readonly retryBaseMs: number;
   private readonly store: OutboxStore;
+  private readonly claims: Batcher<Claim, boolean>;
   /** Conversations whose send lock this process holds now. */
   private readonly holding = new Set<string>();
   /** Counts the Redis connection's drops: a lock known before one may be gone after it. */
@@ -138,6 +154,7 @@ export class OutboundSender implements OnApplicationShutdown {
     this.http = new GuardedHttpClient(new UrlPolicy(config.allowPrivateUrls), new NodeHttpClient());
     this.retryBaseMs = config.retryBaseMs;
     this.store = new OutboxStore(ds);
+    this.claims = new Batcher((claims) => this.claimAll(claims), 2, 200);
     this.redis.client.on('close', this.onRedisClose);
   }
 
@@ -151,6 +168,9 @@ export class OutboundSender implements OnApplicationShutdown {
     // holder's re-check, so stopping while a message is due would strand it until the sweeper. Each
     // round either sends something or ends because nothing is due (or another process took over).
     for (;;) {
+      // This process is draining the conversation right now: it looks again after releasing the
+      // lock, and this job's message was committed before the job existed, so it will be seen.
+      if (this.holding.has(conversationId)) return;
       // Nothing due: nothing for this job to do (a message committed later has a job of its own, a
       // retry its wake-up). Checked before the lock, so a job whose message an earlier job already
       // sent costs one (shared) query. After a round, this is the re-check for messages committed
@@ -271,9 +291,14 @@ export class OutboundSender implements OnApplicationShutdown {
   /** The Redis-backed ContentClaims of one message, scoped to its integration. */
   private claimsFor(row: OutboundMessageEntity): ContentClaims {
     return {
-      claim: async (digest, ttlSeconds) =>
-        (await runScript(this.redis.client, CLAIM_CONTENT, [this.redis.key('send-claim', row.integrationId, digest)], [row.id, String(Math.max(1, Math.ceil(ttlSeconds)))])) === 1,
+      claim: (digest, ttlSeconds) => this.claims.add({ key: this.redis.key('send-claim', row.integrationId, digest), owner: row.id, ttlSeconds: Math.max(1, Math.ceil(ttlSeconds)) }),
     };
+  }
+
+  private async claimAll(claims: Claim[]): Promise<boolean[]> {
+    const args = claims.flatMap((c) => [c.owner, String(c.ttlSeconds)]);
+    const granted = (await runScript(this.redis.client, CLAIM_CONTENT, claims.map((c) => c.key), args)) as number[];
+    return granted.map((g) => g === 1);
   }
 
   /** One permit of the integration's send budget, as the integration reads now (a change applies at once); resolves with its slot's time. */

@@ -53,7 +53,7 @@ function toEntity(r: OutboxRow): OutboundMessageEntity {
  * are running leave at the next turn of the event loop, the others as soon as one returns. Under
  * load many callers share each statement (and its round trip); alone, a caller waits one turn.
  */
-class Batcher<T, R> {
+export class Batcher<T, R> {
   private queue: { item: T; resolve(r: R): void; reject(e: unknown): void }[] = [];
   private inFlight = 0;
   private scheduled = false;

@@ -88,6 +88,10 @@ async function main(): Promise<void> {
             REDIS_URL: redisUrl,
             ...env,
             IMBRIDGE_ROLE: 'worker',
+            // The replies were queued (jobs in Redis) while no worker ran, seconds before the workers
+            // start: a start-up recovery round with the default 2 s grace would queue them all again,
+            // as after an outage. A deployment whose workers run does not do that work; nor does this.
+            IMBRIDGE_RECOVERY_GRACE_MS: '600000',
             PUBLIC_BASE_URL: api!.base,
             IMBRIDGE_ALLOW_PRIVATE_URLS: 'true',
             LOG_LEVEL: 'warn',

@@ -16,7 +16,7 @@ import { GuardedHttpClient } from '../security/guarded-http.client';
 import { UrlPolicy } from '../security/url-policy';
 import { Inject } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import { OUTBOUND_QUEUE, type OutboundJob } from '../queue/queues';
+import { OUTBOUND_QUEUE, type OutboundJob, type OutboundQueueJob } from '../queue/queues';
 import { OutboundService, wakeKey } from './outbound.service';
 import { LuaScript, runScript } from './lua-script';
 import { NodeHttpClient } from './node-http.client';
@@ -369,12 +369,31 @@ export class OutboundSender implements OnApplicationShutdown {
   }
 }
 
+/** Conversations of one batch job drained at once. */
+const BATCH_DRAINS_AT_ONCE = 64;
+
 @Processor(OUTBOUND_QUEUE)
 export class OutboundProcessor {
   constructor(private readonly sender: OutboundSender) {}
 
   @Process({ concurrency: OUTBOUND_CONCURRENCY })
-  async handle(job: Job<OutboundJob>): Promise<void> {
-    await this.sender.drain(job.data);
+  async handle(job: Job<OutboundQueueJob>): Promise<void> {
+    if (!('batch' in job.data)) {
+      await this.sender.drain(job.data);
+      return;
+    }
+    // Each conversation drained under its own lock, a few side by side. A failure fails the job and
+    // Bull runs it again: a drain with nothing due costs one query, so the others do not repeat work.
+    const drains = job.data.batch;
+    let next = 0;
+    const errors: unknown[] = [];
+    const worker = async (): Promise<void> => {
+      while (next < drains.length) {
+        const d = drains[next++]!;
+        await this.sender.drain(d).catch((err: unknown) => errors.push(err));
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(BATCH_DRAINS_AT_ONCE, drains.length) }, worker));
+    if (errors.length > 0) throw errors[0];
   }
 }

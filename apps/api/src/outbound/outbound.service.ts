@@ -7,7 +7,7 @@ import { MessageEntity, OutboundMessageEntity } from '@imbridge/persistence';
 import { messageView } from '../conversations/message-view';
 import { DeskNotifier } from '../realtime/desk-notifier.service';
 import { ApiError, notFound } from '../common/api-error';
-import { JOB_DEFAULTS, OUTBOUND_QUEUE, type OutboundJob } from '../queue/queues';
+import { JOB_DEFAULTS, OUTBOUND_QUEUE, type OutboundJob, type OutboundQueueJob } from '../queue/queues';
 import { OutboxStore } from './outbox-store';
 
 /** Kept here too: other modules import the message view from the outbound service. */
@@ -46,7 +46,7 @@ export class OutboundService {
 
   constructor(
     private readonly ds: DataSource,
-    @InjectQueue(OUTBOUND_QUEUE) private readonly queue: Queue<OutboundJob>,
+    @InjectQueue(OUTBOUND_QUEUE) private readonly queue: Queue<OutboundQueueJob>,
     private readonly notifier: DeskNotifier,
   ) {}
 
@@ -164,13 +164,14 @@ export class OutboundService {
     if (row) await this.dispatch({ conversationId, outboundId: row.id }, Math.max(0, row.nextAttemptAt.getTime() - Date.now()), `resume-${row.attempts}`);
   }
 
-  /** `dispatch` for many new messages at once: one Redis round trip. */
+  /** `dispatch` for many new messages at once: one job for them all (one job's queue overhead). */
   async dispatchMany(jobs: OutboundJob[]): Promise<void> {
     if (jobs.length === 0) return;
+    if (jobs.length === 1) return this.dispatch(jobs[0]!);
     for (const job of jobs) this.notifier.outboundQueued(job.outboundId);
     try {
       await Promise.race([
-        this.queue.addBulk(jobs.map((data) => ({ data, opts: { ...JOB_DEFAULTS, jobId: `out-${data.outboundId}-0` } }))),
+        this.queue.add({ batch: jobs }, { ...JOB_DEFAULTS, jobId: `outb-${jobs[0]!.outboundId}-${jobs.length}` }),
         new Promise((_, reject) => setTimeout(() => reject(new Error('timed out')), 2000).unref()),
       ]);
     } catch (err) {

@@ -25,6 +25,13 @@ export interface OutboundJob {
   outboundId: string;
 }
 
+/** The drains of several conversations in one job (the replies one inbox batch committed). */
+export interface OutboundBatchJob {
+  batch: OutboundJob[];
+}
+
+export type OutboundQueueJob = OutboundJob | OutboundBatchJob;
+
 /** Bull keeps no finished jobs: the database rows say what happened, and a jobId can be reused. */
 export const JOB_DEFAULTS = {
   removeOnComplete: true,

@@ -146,6 +146,20 @@ SELECT id FROM sending`;
 
 const COLUMNS = `id, seq, message_id, integration_id, conversation_id, recipient, payload, status, attempts, next_attempt_at, last_error, platform_message_ids, created_at, updated_at, sent_at, pickup_offset`;
 
+const HEADS_SQL = `SELECT DISTINCT ON (conversation_id) ${COLUMNS} FROM outbound_messages
+  WHERE conversation_id = ANY($1::uuid[]) AND status = ANY($2::varchar[])
+  ORDER BY conversation_id, seq`;
+
+const PAGES_SQL = `SELECT ${COLUMNS} FROM (
+  SELECT o.*, row_number() OVER (PARTITION BY conversation_id ORDER BY seq) AS rank FROM outbound_messages o
+   WHERE conversation_id = ANY($1::uuid[]) AND status = ANY($2::varchar[])
+) page WHERE rank <= $3 ORDER BY conversation_id, seq`;
+
+/** What a pooled pg connection offers beyond TypeORM: named (prepared) statements. */
+interface PgPool {
+  query<R>(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: R[] }>;
+}
+
 /**
  * The sender's reads and writes of the outbox in plain SQL, batched across the conversations this
  * process sends at the same time: a process draining many chats makes a few statements per round
@@ -187,12 +201,7 @@ export class OutboxStore {
   }
 
   private async readHeads(ids: string[]): Promise<(OutboundMessageEntity | null)[]> {
-    const rows: OutboxRow[] = await this.ds.query(
-      `SELECT DISTINCT ON (conversation_id) ${COLUMNS} FROM outbound_messages
-        WHERE conversation_id = ANY($1::uuid[]) AND status = ANY($2::varchar[])
-        ORDER BY conversation_id, seq`,
-      [[...new Set(ids)], UNFINISHED_STATUSES],
-    );
+    const rows = await this.prepared<OutboxRow>('outbox-heads', HEADS_SQL, [[...new Set(ids)], UNFINISHED_STATUSES]);
     const byConversation = new Map(rows.map((r) => [r.conversation_id, r]));
     return ids.map((id) => {
       const r = byConversation.get(id);
@@ -201,13 +210,7 @@ export class OutboxStore {
   }
 
   private async readPages(ids: string[]): Promise<OutboundMessageEntity[][]> {
-    const rows: OutboxRow[] = await this.ds.query(
-      `SELECT ${COLUMNS} FROM (
-         SELECT o.*, row_number() OVER (PARTITION BY conversation_id ORDER BY seq) AS rank FROM outbound_messages o
-          WHERE conversation_id = ANY($1::uuid[]) AND status = ANY($2::varchar[])
-       ) page WHERE rank <= $3 ORDER BY conversation_id, seq`,
-      [[...new Set(ids)], UNFINISHED_STATUSES, this.pageSize],
-    );
+    const rows = await this.prepared<OutboxRow>('outbox-pages', PAGES_SQL, [[...new Set(ids)], UNFINISHED_STATUSES, this.pageSize]);
     const byConversation = new Map<string, OutboundMessageEntity[]>();
     for (const r of rows) {
       const list = byConversation.get(r.conversation_id) ?? [];
@@ -215,6 +218,17 @@ export class OutboxStore {
       byConversation.set(r.conversation_id, list);
     }
     return ids.map((id) => byConversation.get(id) ?? []);
+  }
+
+  /**
+   * A statement prepared once per pooled connection (by name): these run many times a second, and
+   * parsing and planning the marks' CTE each time cost PostgreSQL more than running it. Through the
+   * pool TypeORM uses, so the pool size and the statement counters are the same.
+   */
+  private async prepared<R>(name: string, text: string, values: unknown[]): Promise<R[]> {
+    const pool = (this.ds.driver as unknown as { master?: PgPool }).master;
+    if (!pool) return this.ds.query(text, values) as Promise<R[]>;
+    return (await pool.query<R>({ name, text, values })).rows;
   }
 
   private async writeMarks(marks: Mark[]): Promise<(boolean | Error)[]> {
@@ -237,7 +251,7 @@ export class OutboxStore {
   private async writeMarksOnce(marks: Mark[]): Promise<boolean[]> {
     const sending = marks.filter((m): m is Extract<Mark, { kind: 'sending' }> => m.kind === 'sending');
     const sent = marks.filter((m): m is Extract<Mark, { kind: 'sent' }> => m.kind === 'sent');
-    const rows: { id: string }[] = await this.ds.query(MARKS_SQL, [
+    const rows = await this.prepared<{ id: string }>('outbox-marks', MARKS_SQL, [
       sending.map((m) => m.id),
       sending.map((m) => m.status),
       sending.map((m) => m.attempts),

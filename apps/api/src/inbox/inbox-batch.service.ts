@@ -120,7 +120,7 @@ export class InboxBatch {
       const keys = batchable.map((b) => b.ref.conversationKey);
       // The same key as processConversation's session lock: the two lanes exclude each other. A
       // conversation busy elsewhere is left to the per-conversation lane, which waits for it.
-      const locked: { integration_id: string; conversation_key: string }[] = await runner.query(
+      const locked: { integration_id: string; conversation_key: string }[] = await prepared(runner, 'inbox-batch-lock',
         `SELECT integration_id::text, conversation_key FROM unnest($1::uuid[], $2::text[]) AS k(integration_id, conversation_key)
          WHERE pg_try_advisory_xact_lock(hashtextextended('inbox:' || integration_id::text || ':' || conversation_key, 0))`,
         [ids, keys],
@@ -133,7 +133,7 @@ export class InboxBatch {
         return left;
       }
       // Read after the locks (a statement of its own: its snapshot sees what the lock's last holder committed).
-      const rows: EventRow[] = await runner.query(
+      const rows: EventRow[] = await prepared(runner, 'inbox-batch-events',
         `SELECT e.id::text, e.integration_id::text, e.conversation_key, e.payload, e.received_at, e.status
          FROM inbox_events e JOIN unnest($1::uuid[], $2::text[]) AS k(integration_id, conversation_key)
            ON e.integration_id = k.integration_id AND e.conversation_key = k.conversation_key
@@ -226,7 +226,7 @@ export class InboxBatch {
 
   /** Contacts and their chats, found or created, in one statement (rows locked to the end of the transaction). */
   private async upsertConversations(runner: QueryRunner, groups: Group[]): Promise<void> {
-    const found: { id: string; state: string; bot_failures: number; integration_id: string; external_id: string }[] = await runner.query(
+    const found: { id: string; state: string; bot_failures: number; integration_id: string; external_id: string }[] = await prepared(runner, 'inbox-batch-chats',
       `WITH input AS (
          SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[]) AS x(integration_id, external_id, display_name) ORDER BY integration_id, external_id
        ), ct AS (
@@ -327,7 +327,7 @@ export class InboxBatch {
 
   /** Every row of the batch in one statement; the counts say whether everything was new. */
   private async write(runner: QueryRunner, w: Writes): Promise<{ inbound: number; claims: number; events: number }> {
-    const [counts]: { inbound: number; claims: number; events: number }[] = await runner.query(
+    const [counts]: { inbound: number; claims: number; events: number }[] = await prepared(runner, 'inbox-batch-write',
       `WITH ev AS (
          SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::text[], $7::jsonb[], $8::text[], $9::timestamptz[], $10::text[], $11::uuid[], $12::uuid[], $28::timestamptz[])
            AS x(event_id, message_id, conversation_id, integration_id, type, text, content, platform_message_id, received_at, source, rule_id, first_reply, processed_at)
@@ -395,6 +395,22 @@ interface Batchable {
   ref: ConversationRef;
   settings: BotRuntimeSettings;
   hooks: InboxHooks;
+}
+
+/** A pooled pg connection's own query: named (prepared) statements, which TypeORM does not offer. */
+interface PgConnection {
+  query<R>(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: R[] }>;
+}
+
+/**
+ * Runs a statement of the batch lane as a named prepared statement on the runner's connection:
+ * parsed and planned once per pooled connection instead of on every batch (these are large
+ * statements that run many times a second; planning cost more than running them).
+ */
+async function prepared<R>(runner: QueryRunner, name: string, text: string, values: unknown[]): Promise<R[]> {
+  const connection = (runner as unknown as { databaseConnection?: PgConnection }).databaseConnection;
+  if (!connection) return runner.query(text, values) as Promise<R[]>;
+  return (await connection.query<R>({ name, text, values })).rows;
 }
 
 async function runLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<unknown>): Promise<void> {

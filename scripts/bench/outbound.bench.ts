@@ -13,7 +13,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Client } from 'pg';
 import { startPlatformSim } from '@imbridge/platform-sim';
 import { type BenchApi, benchDatabase, costReport, type CostReading, deleteRedisKeys, numArg, readCost, repoRoot, startBenchApi } from './bench-support';
@@ -283,7 +285,24 @@ async function main(): Promise<void> {
     const total = BUDGET * BUDGET_SECONDS;
     const b = await postReplies(budgetChats, total, 'B');
     process.stdout.write(`\n(b) budget ${BUDGET}/s: ${total} replies over ${BUDGET_CHATS} chats posted in ${b.seconds.toFixed(1)} s; draining with ${BUDGET_WORKERS} worker processes\n`);
+    // The simulator stamps arrivals in this process: when its event loop stalls (the cores are shared
+    // with the workers, PostgreSQL, Redis and whatever else runs), requests that reached it meanwhile
+    // are stamped together, as if they had arrived together. A real platform's clock does not wait for
+    // our load, so here the simulator's process runs at a higher priority (nice -5, where allowed);
+    // its remaining stalls are reported next to the window figure.
+    const priority = os.getPriority();
+    let raised = false;
+    try {
+      os.setPriority(Math.max(-20, priority - 5));
+      raised = true;
+    } catch {
+      // not allowed (not root): measured as it is
+    }
+    const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+    loopDelay.enable();
     const drainedB = await drain(budgeted, b.texts, BUDGET_WORKERS, false, (BUDGET_SECONDS * 3 + 60) * 1000);
+    loopDelay.disable();
+    if (raised) os.setPriority(priority);
     const delivered = (drainedB.arrivals.length - 1) / drainedB.spanSeconds;
     let maxInWindow = 0;
     let busiest = 0;
@@ -294,7 +313,8 @@ async function main(): Promise<void> {
     if (DUMP) await writeFile(DUMP, JSON.stringify(drainedB.arrivals.map((t) => t - drainedB.arrivals[0]!)));
     const use = delivered / BUDGET;
     process.stdout.write(
-      `delivered ${drainedB.arrivals.length} in ${drainedB.spanSeconds.toFixed(2)} s = ${delivered.toFixed(2)}/s (${(use * 100).toFixed(1)} % of the budget); most in any 1-second window at the simulator: ${maxInWindow} (from ${((drainedB.arrivals[busiest]! - drainedB.arrivals[0]!) / 1000).toFixed(2)} s)\n`,
+      `delivered ${drainedB.arrivals.length} in ${drainedB.spanSeconds.toFixed(2)} s = ${delivered.toFixed(2)}/s (${(use * 100).toFixed(1)} % of the budget); most in any 1-second window at the simulator: ${maxInWindow} (from ${((drainedB.arrivals[busiest]! - drainedB.arrivals[0]!) / 1000).toFixed(2)} s); ` +
+        `the simulator's event loop stalled up to ${(loopDelay.max / 1e6).toFixed(0)} ms (p99 ${(loopDelay.percentile(99) / 1e6).toFixed(0)} ms)\n`,
     );
     const passUse = use >= BUDGET_USE_TARGET;
     const passMax = maxInWindow <= BUDGET;

@@ -53,19 +53,10 @@ export interface BenchApi {
   stop(): Promise<void>;
 }
 
-export interface ProcessSnapshot {
-  id: string;
-  role: string;
-  pid: number;
-  cpuMicros: number;
-  pgStatements: number;
-  redisCommands: number;
-  events: Record<string, number>;
-  statements?: Record<string, number>;
-}
-export interface MetricsView {
-  processes: ProcessSnapshot[];
-}
+// What GET /api/metrics answers: the API's own types, not a copy of them.
+export type { ProcessSnapshot } from '../../apps/api/src/metrics/process-stats';
+export type { MetricsView } from '../../apps/api/src/metrics/metrics.controller';
+import type { MetricsView } from '../../apps/api/src/metrics/metrics.controller';
 
 /**
  * `apis` × IMBRIDGE_ROLE=api and `workers` × IMBRIDGE_ROLE=worker; with no workers, one process of
